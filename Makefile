@@ -1,0 +1,83 @@
+# smartops: two commands. `make run` sets up and starts the embedded stack;
+# `make test` sets up and runs every check (lint, types, unit and integration tests).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3.11
+VENV        := .venv
+PY          := $(VENV)/bin/python
+PIP         := $(PY) -m pip
+PORT        ?= 8000
+TORCH       := torch==2.13.0
+LLAMA       := llama-cpp-python==0.3.36
+WHEELS      ?= $(HOME)/.cache/smartops/wheels
+APT_PACKAGES := redis-server prometheus prometheus-alertmanager
+SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup run test lint typecheck unit integration bench clean
+
+help:
+	@echo "make run    set up this machine and start the embedded stack (PORT=$(PORT))"
+	@echo "make test   set up and run lint, type checks and all tests"
+	@echo "make bench  print the benchmark figures"
+
+## setup: Debian packages, the virtual environment and every Python dependency.
+setup: .apt.stamp $(VENV)/.stamp
+
+.apt.stamp:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+# llama.cpp compiles from source (about 5 minutes on 2 cores): build its wheel once,
+# keep it in $(WHEELS), and show the compiler's progress while it builds.
+$(WHEELS)/.llama-0.3.36:
+	@mkdir -p $(WHEELS)
+	@echo "building $(LLAMA) (compiles llama.cpp once; cached in $(WHEELS))"
+	@set -o pipefail; $(VENV)/bin/pip wheel --no-deps -w $(WHEELS) -v "$(LLAMA)" 2>&1 \
+	  | scripts/build-progress
+	@touch $@
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip wheel
+
+$(VENV)/.stamp: $(VENV)/bin/python core/pyproject.toml pyproject.toml
+	@# torch first and pinned: anything else would pull the CUDA build.
+	$(PIP) install -q "$(TORCH)"
+	@$(MAKE) --no-print-directory $(WHEELS)/.llama-0.3.36
+	$(PIP) install -q --find-links $(WHEELS) "$(TORCH)" -e "core[llm,embed,kserve,opensearch,k8s,dev]"
+	$(PIP) install -q --no-deps -e .
+	@touch $@
+
+run: setup
+	$(VENV)/bin/smartops up --port $(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy core/src function functions transformers
+
+unit: setup
+	$(VENV)/bin/pytest -m "not integration"
+
+integration: setup
+	$(VENV)/bin/pytest -m integration
+
+test: setup lint typecheck
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(VENV)/bin/smartops bench gateway
+
+clean:
+	rm -rf $(VENV) .apt.stamp .smartops .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,96 @@
+"""``smartops bench gateway``: the gateway's own time-to-first-byte overhead.
+
+Starts a local OpenAI-compatible upstream (the echo upstream by default, or a URL you
+give) and the gateway in front of it, both as separate processes, then alternates
+streamed requests sent straight to the upstream and through the gateway. The overhead
+is the gateway's TTFB minus the upstream's own TTFB, per percentile.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from smartops.bench.stats import summary_ms
+from smartops.stack.procs import Child, free_port, port_open
+
+BODY = {"model": "smartops", "stream": True, "max_tokens": 8,
+        "messages": [{"role": "user", "content": "ping"}]}
+
+
+@contextmanager
+def _echo_upstream(data_dir: Path) -> Iterator[str]:
+    port = free_port()
+    child = Child("echo-upstream",
+                  [sys.executable, "-m", "smartops.bench.echo_upstream", "--port", str(port)],
+                  data_dir / "logs" / "bench-echo.log")
+    child.start()
+    try:
+        child.wait_ready(lambda: port_open("127.0.0.1", port), 30)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        child.stop()
+
+
+@contextmanager
+def _gateway(upstream: str, data_dir: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "SMARTOPS_LLM_BASE_URL": upstream, "SMARTOPS_PORT": str(port),
+           "SMARTOPS_DATA_DIR": str(data_dir), "SMARTOPS_LOG_LEVEL": "WARNING"}
+    env.pop("SMARTOPS_API_KEY", None)
+    child = Child("gateway", [sys.executable, "-m", "smartops.cli", "up"],
+                  data_dir / "logs" / "bench-gateway.log", env=env)
+    child.start()
+    try:
+        child.wait_ready(lambda: port_open("127.0.0.1", port), 60)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        child.stop()
+
+
+def _ttfb(client: httpx.Client, url: str) -> float:
+    started = time.perf_counter()
+    with client.stream("POST", f"{url}/chat/completions", json=BODY) as response:
+        response.raise_for_status()
+        stream = response.iter_raw()
+        next(stream)
+        first = time.perf_counter() - started
+        for _ in stream:
+            pass
+    return first
+
+
+def run(requests: int, warmup: int, upstream: str | None, data_dir: Path) -> dict[str, Any]:
+    """Measure and return the figures (milliseconds)."""
+    with _echo_upstream(data_dir) if upstream is None else _given(upstream) as up_url, \
+            _gateway(up_url, data_dir) as gw_url, httpx.Client(timeout=60) as client:
+        for _ in range(warmup):
+            _ttfb(client, up_url)
+            _ttfb(client, gw_url)
+        direct: list[float] = []
+        through: list[float] = []
+        for _ in range(requests):
+            direct.append(_ttfb(client, up_url))
+            through.append(_ttfb(client, gw_url))
+    d, g = summary_ms(direct), summary_ms(through)
+    return {
+        "upstream": "echo" if upstream is None else upstream,
+        "requests": requests,
+        "upstream_ttfb_ms": d,
+        "gateway_ttfb_ms": g,
+        "overhead_ms": {"p50": round(g["p50"] - d["p50"], 3),
+                        "p95": round(g["p95"] - d["p95"], 3)},
+    }
+
+
+@contextmanager
+def _given(url: str) -> Iterator[str]:
+    yield url.rstrip("/")

@@ -1,0 +1,3 @@
+from smartops.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""``smartops up`` and ``smartops ask``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import click
+
+from smartops.chat import ChatRequest, Message
+from smartops.cli.common import load_settings, mapped_errors
+from smartops.config import Settings
+from smartops.gateway import streaming
+from smartops.logs import configure_logging, new_request_id, set_request_id
+from smartops.pipeline import Principal, Turn
+from smartops.services import build_services
+from smartops.stack import backends, run_stack
+
+
+@click.command()
+@click.option("--port", type=int, default=None, help="Gateway port (0: a free one).")
+@click.option("--host", default=None, help="Gateway address (default 127.0.0.1).")
+@mapped_errors
+def up(port: int | None, host: str | None) -> None:
+    """Start the embedded stack; prints READY <url> once everything answers."""
+    settings = load_settings(port=port, host=host)
+    configure_logging(settings.log_level)
+    run_stack(settings)
+
+
+@click.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print answer, sources, timings as JSON.")
+@mapped_errors
+def ask(question: str, as_json: bool) -> None:
+    """Answer one question through the same pipeline as the gateway."""
+    settings = load_settings()
+    configure_logging("WARNING")
+    with backends(settings) as ready:
+        result = asyncio.run(_ask(ready, question))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        click.echo(result["answer"])
+
+
+async def _ask(settings: Settings, question: str) -> dict[str, Any]:
+    services = build_services(settings)
+    request_id = new_request_id()
+    set_request_id(request_id)
+    chat = ChatRequest(
+        model=settings.model_id, messages=[Message(role="user", content=question)]
+    )
+    turn = Turn(request=chat, request_id=request_id, principal=Principal(user="cli"))
+    try:
+        body = await streaming.complete(services.pipeline, turn, settings.model_id)
+    finally:
+        await services.aclose()
+    extra = body["smartops"]
+    return {
+        "answer": body["choices"][0]["message"]["content"],
+        "sources": extra["sources"],
+        "timings_ms": extra["timings_ms"],
+        "request_id": request_id,
+    }

@@ -1,0 +1,62 @@
+"""Every Prometheus metric smartops exposes, defined here and nowhere else.
+
+A ``Metrics`` object owns its own registry, built at the edge (no import-time
+singletons), so that tests and several apps in one process never collide.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+# Latency buckets from 1 ms to 60 s: cache hits live at the bottom, LLM answers at the top.
+LATENCY_BUCKETS = (
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+)
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    """The metric families of one smartops process."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "smartops_http_requests", "HTTP requests by route, method and status.",
+            ["route", "method", "status"], registry=r,
+        )
+        self.request_latency = Histogram(
+            "smartops_http_request_duration_seconds",
+            "Time from request to the last byte of the response, by route.",
+            ["route"], buckets=LATENCY_BUCKETS, registry=r,
+        )
+        self.stage_latency = Histogram(
+            "smartops_stage_duration_seconds",
+            "Time spent per pipeline stage (cache, embed, retrieval, prompt, "
+            "llm_ttft, llm_total, action).",
+            ["stage"], buckets=LATENCY_BUCKETS, registry=r,
+        )
+        self.tokens = Counter(
+            "smartops_llm_tokens", "LLM tokens by kind (prompt, completion).",
+            ["kind"], registry=r,
+        )
+        self.upstream_errors = Counter(
+            "smartops_upstream_errors",
+            "Errors talking to a backend, by backend and kind (connect, timeout, status).",
+            ["backend", "kind"], registry=r,
+        )
+        self.degraded = Counter(
+            "smartops_degraded_answers",
+            "Answers given without a backend that was down, by backend.",
+            ["backend"], registry=r,
+        )
+        self.cache = Counter(
+            "smartops_cache_lookups", "Answer-cache lookups by result (hit, miss, error, skip).",
+            ["result"], registry=r,
+        )
+
+    def render(self) -> bytes:
+        """The text exposition of every metric in this registry."""
+        return generate_latest(self.registry)
