@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from smartops.config import Settings
 from smartops.stack.components import start_llm, start_redis
 from smartops.stack.procs import Child, Supervisor, free_port, port_open
@@ -61,8 +60,12 @@ def stack_process(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, Ch
     port = free_port()
     full_env = {**os.environ, "SMARTOPS_DATA_DIR": str(data_dir), **env}
     full_env.pop("SMARTOPS_API_KEY", None) if "SMARTOPS_API_KEY" not in env else None
-    child = Child("stack", [sys.executable, "-m", "smartops.cli", "up", "--port", str(port)],
-                  data_dir / "stack.log", env=full_env)
+    child = Child(
+        "stack",
+        [sys.executable, "-m", "smartops.cli", "up", "--port", str(port)],
+        data_dir / "stack.log",
+        env=full_env,
+    )
     child.start()
     try:
         child.wait_ready(lambda: port_open("127.0.0.1", port) and _ready_line(child), 180)

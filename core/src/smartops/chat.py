@@ -7,7 +7,6 @@ import time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, NotFound, PayloadTooLarge
 
@@ -116,7 +115,11 @@ def _check_limits(request: ChatRequest, settings: Settings) -> None:
 
 
 def completion_body(
-    *, completion_id: str, model: str, content: str, usage: dict[str, int] | None,
+    *,
+    completion_id: str,
+    model: str,
+    content: str,
+    usage: dict[str, int] | None,
     extra: dict[str, Any],
 ) -> dict[str, Any]:
     """A non-streaming chat.completion response."""
@@ -138,8 +141,13 @@ def completion_body(
 
 
 def chunk_body(
-    *, completion_id: str, model: str, created: int, delta: dict[str, Any],
-    finish_reason: str | None = None, usage: dict[str, int] | None = None,
+    *,
+    completion_id: str,
+    model: str,
+    created: int,
+    delta: dict[str, Any],
+    finish_reason: str | None = None,
+    usage: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """One chat.completion.chunk of a streamed response."""
     body: dict[str, Any] = {

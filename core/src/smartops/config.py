@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     llm_connect_retries: int = Field(2, ge=0, le=10)
     llm_max_tokens: int = Field(512, ge=1)
     llm_temperature: float = Field(0.2, ge=0, le=2)
+    # Header that carries our request id upstream. llama-cpp-python's server answers 400
+    # to an X-Request-ID that is not a UUID, so the embedded stack uses another name.
+    llm_request_id_header: str = "X-Request-ID"
 
     # Embedded LLM server (llama.cpp): which packaged model, and its port (0: a free one).
     llm_embedded_model: str = "smollm2"

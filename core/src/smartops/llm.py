@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-
 from smartops.config import Settings
 from smartops.errors import (
     InvalidRequest,
@@ -21,7 +20,7 @@ from smartops.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from smartops.logs import REQUEST_ID_HEADER, get_request_id
+from smartops.logs import get_request_id
 from smartops.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -37,12 +36,11 @@ class LLMClient:
         self.model = settings.llm_model
         self.retries = settings.llm_connect_retries
         self.metrics = metrics
+        self.request_id_header = settings.llm_request_id_header
         headers = {}
         if settings.llm_api_key is not None:
             headers["Authorization"] = f"Bearer {settings.llm_api_key.get_secret_value()}"
-        timeout = httpx.Timeout(
-            settings.llm_read_timeout_s, connect=settings.llm_connect_timeout_s
-        )
+        timeout = httpx.Timeout(settings.llm_read_timeout_s, connect=settings.llm_connect_timeout_s)
         self._http = http or httpx.AsyncClient(
             timeout=timeout, headers=headers, limits=httpx.Limits(max_keepalive_connections=20)
         )
@@ -57,10 +55,9 @@ class LLMClient:
             body["model"] = self.model
         return body
 
-    @staticmethod
-    def _headers() -> dict[str, str]:
+    def _headers(self) -> dict[str, str]:
         request_id = get_request_id()
-        return {REQUEST_ID_HEADER: request_id} if request_id else {}
+        return {self.request_id_header: request_id} if request_id else {}
 
     async def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
         """Send with retries on connect errors only; map every failure to our errors."""
@@ -103,8 +100,10 @@ class LLMClient:
     async def complete(self, payload: dict[str, Any]) -> dict[str, Any]:
         """A non-streaming chat completion; returns the upstream's JSON."""
         request = self._http.build_request(
-            "POST", f"{self.base_url}/chat/completions",
-            json=self._body(payload, stream=False), headers=self._headers(),
+            "POST",
+            f"{self.base_url}/chat/completions",
+            json=self._body(payload, stream=False),
+            headers=self._headers(),
         )
         response = await self._send(request, stream=False)
         try:
@@ -116,8 +115,10 @@ class LLMClient:
     async def stream(self, payload: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         """Yield each parsed chunk of a streamed completion (the ``data:`` lines)."""
         request = self._http.build_request(
-            "POST", f"{self.base_url}/chat/completions",
-            json=self._body(payload, stream=True), headers=self._headers(),
+            "POST",
+            f"{self.base_url}/chat/completions",
+            json=self._body(payload, stream=True),
+            headers=self._headers(),
         )
         response = await self._send(request, stream=True)
         try:
@@ -136,9 +137,7 @@ class LLMClient:
             raise UpstreamTimeout("The LLM upstream stopped sending in the middle.") from None
         except httpx.HTTPError as exc:
             self.metrics.upstream_errors.labels(BACKEND, "transport").inc()
-            raise UpstreamUnavailable(
-                f"The LLM stream broke off: {type(exc).__name__}."
-            ) from None
+            raise UpstreamUnavailable(f"The LLM stream broke off: {type(exc).__name__}.") from None
         finally:
             await response.aclose()
 

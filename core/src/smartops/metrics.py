@@ -11,7 +11,21 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # Latency buckets from 1 ms to 60 s: cache hits live at the bottom, LLM answers at the top.
 LATENCY_BUCKETS = (
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
 )
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -24,37 +38,49 @@ class Metrics:
         self.registry = registry or CollectorRegistry()
         r = self.registry
         self.requests = Counter(
-            "smartops_http_requests", "HTTP requests by route, method and status.",
-            ["route", "method", "status"], registry=r,
+            "smartops_http_requests",
+            "HTTP requests by route, method and status.",
+            ["route", "method", "status"],
+            registry=r,
         )
         self.request_latency = Histogram(
             "smartops_http_request_duration_seconds",
             "Time from request to the last byte of the response, by route.",
-            ["route"], buckets=LATENCY_BUCKETS, registry=r,
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.stage_latency = Histogram(
             "smartops_stage_duration_seconds",
             "Time spent per pipeline stage (cache, embed, retrieval, prompt, "
             "llm_ttft, llm_total, action).",
-            ["stage"], buckets=LATENCY_BUCKETS, registry=r,
+            ["stage"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.tokens = Counter(
-            "smartops_llm_tokens", "LLM tokens by kind (prompt, completion).",
-            ["kind"], registry=r,
+            "smartops_llm_tokens",
+            "LLM tokens by kind (prompt, completion).",
+            ["kind"],
+            registry=r,
         )
         self.upstream_errors = Counter(
             "smartops_upstream_errors",
             "Errors talking to a backend, by backend and kind (connect, timeout, status).",
-            ["backend", "kind"], registry=r,
+            ["backend", "kind"],
+            registry=r,
         )
         self.degraded = Counter(
             "smartops_degraded_answers",
             "Answers given without a backend that was down, by backend.",
-            ["backend"], registry=r,
+            ["backend"],
+            registry=r,
         )
         self.cache = Counter(
-            "smartops_cache_lookups", "Answer-cache lookups by result (hit, miss, error, skip).",
-            ["result"], registry=r,
+            "smartops_cache_lookups",
+            "Answer-cache lookups by result (hit, miss, error, skip).",
+            ["result"],
+            registry=r,
         )
 
     def render(self) -> bytes:

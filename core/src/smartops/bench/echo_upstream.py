@@ -20,8 +20,11 @@ WORDS = ["The", " gateway", " adds", " little", "."]
 def _chunk(text: str | None, finish: str | None = None) -> bytes:
     delta = {"content": text} if text is not None else {}
     body = {
-        "id": "chatcmpl-echo", "object": "chat.completion.chunk", "created": 0,
-        "model": "echo", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        "id": "chatcmpl-echo",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "echo",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
     return b"data: " + json.dumps(body).encode() + b"\n\n"
 
@@ -47,23 +50,41 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     request = json.loads(body or b"{}")
     if not request.get("stream"):
         answer = {
-            "id": "chatcmpl-echo", "object": "chat.completion", "created": 0, "model": "echo",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(WORDS)},
-                         "finish_reason": "stop"}],
+            "id": "chatcmpl-echo",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "echo",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "".join(WORDS)},
+                    "finish_reason": "stop",
+                }
+            ],
             "usage": {"prompt_tokens": 1, "completion_tokens": len(WORDS), "total_tokens": 6},
         }
         await _send(send, 200, b"application/json", json.dumps(answer).encode())
         return
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/event-stream")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/event-stream")],
+        }
+    )
     for word in WORDS:
         await send({"type": "http.response.body", "body": _chunk(word), "more_body": True})
     await send({"type": "http.response.body", "body": _chunk(None, "stop") + b"data: [DONE]\n\n"})
 
 
 async def _send(send: Any, status: int, content_type: bytes, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type)]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type)],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -9,7 +9,6 @@ is the gateway's TTFB minus the upstream's own TTFB, per percentile.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -18,20 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from smartops.bench.stats import summary_ms
 from smartops.stack.procs import Child, free_port, port_open
 
-BODY = {"model": "smartops", "stream": True, "max_tokens": 8,
-        "messages": [{"role": "user", "content": "ping"}]}
+BODY = {
+    "model": "smartops",
+    "stream": True,
+    "max_tokens": 8,
+    "messages": [{"role": "user", "content": "ping"}],
+}
 
 
 @contextmanager
 def _echo_upstream(data_dir: Path) -> Iterator[str]:
     port = free_port()
-    child = Child("echo-upstream",
-                  [sys.executable, "-m", "smartops.bench.echo_upstream", "--port", str(port)],
-                  data_dir / "logs" / "bench-echo.log")
+    child = Child(
+        "echo-upstream",
+        [sys.executable, "-m", "smartops.bench.echo_upstream", "--port", str(port)],
+        data_dir / "logs" / "bench-echo.log",
+    )
     child.start()
     try:
         child.wait_ready(lambda: port_open("127.0.0.1", port), 30)
@@ -43,11 +47,20 @@ def _echo_upstream(data_dir: Path) -> Iterator[str]:
 @contextmanager
 def _gateway(upstream: str, data_dir: Path) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "SMARTOPS_LLM_BASE_URL": upstream, "SMARTOPS_PORT": str(port),
-           "SMARTOPS_DATA_DIR": str(data_dir), "SMARTOPS_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "SMARTOPS_LLM_BASE_URL": upstream,
+        "SMARTOPS_PORT": str(port),
+        "SMARTOPS_DATA_DIR": str(data_dir),
+        "SMARTOPS_LOG_LEVEL": "WARNING",
+    }
     env.pop("SMARTOPS_API_KEY", None)
-    child = Child("gateway", [sys.executable, "-m", "smartops.cli", "up"],
-                  data_dir / "logs" / "bench-gateway.log", env=env)
+    child = Child(
+        "gateway",
+        [sys.executable, "-m", "smartops.cli", "up"],
+        data_dir / "logs" / "bench-gateway.log",
+        env=env,
+    )
     child.start()
     try:
         child.wait_ready(lambda: port_open("127.0.0.1", port), 60)
@@ -70,8 +83,11 @@ def _ttfb(client: httpx.Client, url: str) -> float:
 
 def run(requests: int, warmup: int, upstream: str | None, data_dir: Path) -> dict[str, Any]:
     """Measure and return the figures (milliseconds)."""
-    with _echo_upstream(data_dir) if upstream is None else _given(upstream) as up_url, \
-            _gateway(up_url, data_dir) as gw_url, httpx.Client(timeout=60) as client:
+    with (
+        _echo_upstream(data_dir) if upstream is None else _given(upstream) as up_url,
+        _gateway(up_url, data_dir) as gw_url,
+        httpx.Client(timeout=60) as client,
+    ):
         for _ in range(warmup):
             _ttfb(client, up_url)
             _ttfb(client, gw_url)
@@ -86,8 +102,7 @@ def run(requests: int, warmup: int, upstream: str | None, data_dir: Path) -> dic
         "requests": requests,
         "upstream_ttfb_ms": d,
         "gateway_ttfb_ms": g,
-        "overhead_ms": {"p50": round(g["p50"] - d["p50"], 3),
-                        "p95": round(g["p95"] - d["p95"], 3)},
+        "overhead_ms": {"p50": round(g["p50"] - d["p50"], 3), "p95": round(g["p95"] - d["p95"], 3)},
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import click
-
 from smartops.bench import gateway
 from smartops.cli.common import load_settings, mapped_errors
 

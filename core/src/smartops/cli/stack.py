@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import click
-
 from smartops.chat import ChatRequest, Message
 from smartops.cli.common import load_settings, mapped_errors
 from smartops.config import Settings
@@ -49,9 +48,7 @@ async def _ask(settings: Settings, question: str) -> dict[str, Any]:
     services = build_services(settings)
     request_id = new_request_id()
     set_request_id(request_id)
-    chat = ChatRequest(
-        model=settings.model_id, messages=[Message(role="user", content=question)]
-    )
+    chat = ChatRequest(model=settings.model_id, messages=[Message(role="user", content=question)])
     turn = Turn(request=chat, request_id=request_id, principal=Principal(user="cli"))
     try:
         body = await streaming.complete(services.pipeline, turn, settings.model_id)

@@ -10,9 +10,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.cors import CORSMiddleware
-
 from smartops.chat import parse_chat_request
 from smartops.errors import (
     InternalError,
@@ -27,6 +24,8 @@ from smartops.gateway.middleware import RequestContext
 from smartops.metrics import CONTENT_TYPE
 from smartops.pipeline import Turn
 from smartops.services import Services
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 1.0
@@ -79,7 +78,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             error: SmartopsError = NotFound(f"No route {request.method} {request.url.path}.")
         elif exc.status_code == 405:
-            error = MethodNotAllowed(f"Method {request.method} is not allowed on {request.url.path}.")
+            error = MethodNotAllowed(
+                f"Method {request.method} is not allowed on {request.url.path}."
+            )
         else:
             error = InvalidRequest(str(exc.detail))
         return _error_response(error, request)
@@ -155,4 +156,3 @@ async def _run_checks(services: Services) -> dict[str, bool]:
 
     results = await asyncio.gather(*(check(name) for name in names))
     return dict(zip(names, results, strict=True))
-

@@ -11,11 +11,10 @@ import logging
 import time
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from smartops.errors import PayloadTooLarge, SmartopsError
 from smartops.logs import new_request_id, reset_request_id, set_request_id
 from smartops.metrics import Metrics
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("smartops.access")
 _ID_HEADER = b"x-request-id"
@@ -25,7 +24,7 @@ _MAX_ID_LEN = 128
 def _incoming_request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == _ID_HEADER:
-            candidate = value.decode("latin-1").strip()
+            candidate: str = value.decode("latin-1").strip()
             if candidate and len(candidate) <= _MAX_ID_LEN and candidate.isprintable():
                 return candidate
     return new_request_id()
@@ -43,15 +42,17 @@ def _content_length(scope: Scope) -> int | None:
 
 async def send_error(send: Send, error: SmartopsError, request_id: str) -> None:
     body = json.dumps(error.to_body()).encode()
-    await send({
-        "type": "http.response.start",
-        "status": error.status,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (_ID_HEADER, request_id.encode()),
-        ],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (_ID_HEADER, request_id.encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -121,8 +122,11 @@ class RequestContext:
         self.metrics.requests.labels(route, method, str(status)).inc()
         self.metrics.request_latency.labels(route).observe(seconds)
         fields: dict[str, Any] = {
-            "method": method, "path": scope.get("path", ""), "route": route,
-            "status": status, "duration_ms": round(seconds * 1000, 3),
+            "method": method,
+            "path": scope.get("path", ""),
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
         }
         log.info("request", extra=fields)
 

@@ -54,8 +54,11 @@ async def complete(pipeline: Pipeline, turn: Turn, model: str) -> dict[str, Any]
     await prime(pipeline, turn)
     content = "".join([piece async for piece in answer_pieces(pipeline, turn)])
     return completion_body(
-        completion_id=f"chatcmpl-{turn.request_id}", model=model, content=content,
-        usage=_usage(turn), extra=turn_extra(turn),
+        completion_id=f"chatcmpl-{turn.request_id}",
+        model=model,
+        content=content,
+        usage=_usage(turn),
+        extra=turn_extra(turn),
     )
 
 
@@ -66,7 +69,10 @@ async def chunks(pipeline: Pipeline, turn: Turn, model: str) -> AsyncIterator[di
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return chunk_body(
-            completion_id=completion_id, model=model, created=created, delta=delta,
+            completion_id=completion_id,
+            model=model,
+            created=created,
+            delta=delta,
             finish_reason=finish,
         )
 

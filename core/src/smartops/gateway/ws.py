@@ -14,7 +14,6 @@ import json
 import logging
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
-
 from smartops.chat import parse_chat_request
 from smartops.errors import AuthenticationError, SmartopsError
 from smartops.gateway import streaming

@@ -15,11 +15,10 @@ import sys
 from collections.abc import Iterator
 
 import uvicorn
-
 from smartops.config import Settings
 from smartops.gateway import create_app
 from smartops.services import build_services
-from smartops.stack.components import start_llm, start_redis
+from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER, start_llm, start_redis
 from smartops.stack.procs import Supervisor, free_port
 
 log = logging.getLogger(__name__)
@@ -35,6 +34,7 @@ def backends(settings: Settings) -> Iterator[Settings]:
             changes["redis_url"] = start_redis(settings, supervisor)
         if not settings.llm_configured:
             changes["llm_base_url"] = start_llm(settings, supervisor)
+            changes["llm_request_id_header"] = EMBEDDED_LLM_REQUEST_ID_HEADER
         yield settings.with_changes(**changes) if changes else settings
     finally:
         supervisor.stop_all()
@@ -52,19 +52,25 @@ async def _serve(settings: Settings) -> None:
     services = build_services(settings)
     app = create_app(services)
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_config=None,
-        access_log=False, lifespan="off", timeout_graceful_shutdown=5,
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    # uvicorn captures SIGINT/SIGTERM while serving and re-raises them once it has shut
+    # down; these handlers receive that re-raise, so the stack then stops its children.
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
     serving = asyncio.create_task(server.serve())
-    while not server.started and not serving.done():
+    while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn has no event
         await asyncio.sleep(0.01)
     if server.started:
-        print(f"READY http://{settings.host}:{settings.port}/v1", flush=True)  # noqa: T201
+        print(f"READY http://{settings.host}:{settings.port}/v1", flush=True)
         sys.stdout.flush()
     try:
         await serving

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import httpx
 import redis
-
 from smartops.config import Settings
 from smartops.errors import UpstreamUnavailable
 from smartops.stack.procs import Child, Supervisor, free_port
 
 HOST = "127.0.0.1"
+# llama-cpp-python's server rejects a non-UUID X-Request-ID with a 400.
+EMBEDDED_LLM_REQUEST_ID_HEADER = "X-Smartops-Request-ID"
 
 # Packaged GGUF models: (Python package, file inside it, alias served as the model id).
 EMBEDDED_MODELS: dict[str, tuple[str, str, str]] = {
@@ -45,9 +46,21 @@ def start_redis(settings: Settings, supervisor: Supervisor) -> str:
     data = settings.data_dir / "redis"
     data.mkdir(parents=True, exist_ok=True)
     argv = [
-        redis_binary(), "--port", str(port), "--bind", HOST, "--dir", str(data.resolve()),
-        "--save", "60 1", "--appendonly", "no", "--protected-mode", "yes",
-        "--daemonize", "no",
+        redis_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        HOST,
+        "--dir",
+        str(data.resolve()),
+        "--save",
+        "60 1",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "yes",
+        "--daemonize",
+        "no",
     ]
     url = f"redis://{HOST}:{port}/0"
     child = Child("redis", argv, settings.data_dir / "logs" / "redis.log")
@@ -93,12 +106,21 @@ def start_llm(settings: Settings, supervisor: Supervisor) -> str:
     """Start llama.cpp's OpenAI-compatible server; return its ``/v1`` base URL."""
     port = settings.llm_embedded_port or free_port()
     argv = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(gguf_path(settings.llm_embedded_model)),
-        "--model_alias", model_alias(settings.llm_embedded_model),
-        "--host", HOST, "--port", str(port),
-        "--n_ctx", str(settings.llm_embedded_ctx),
-        "--n_threads", str(settings.llm_embedded_threads),
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf_path(settings.llm_embedded_model)),
+        "--model_alias",
+        model_alias(settings.llm_embedded_model),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(settings.llm_embedded_ctx),
+        "--n_threads",
+        str(settings.llm_embedded_threads),
     ]
     base_url = f"http://{HOST}:{port}/v1"
     child = Child("llm", argv, settings.data_dir / "logs" / "llm.log")

@@ -48,8 +48,11 @@ class Child:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as out:
             self.process = subprocess.Popen(
-                list(self.argv), stdout=out, stderr=subprocess.STDOUT,
-                env=self.env, start_new_session=True,
+                list(self.argv),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                start_new_session=True,
             )
         log.info("started", extra={"component": self.name, "pid": self.process.pid})
 

@@ -1,0 +1,106 @@
+"""The pipeline's stage mechanism and the SSE format, with a stage that answers itself."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from smartops.config import Settings
+from smartops.gateway import create_app
+from smartops.pipeline import Reply, Source, Turn
+from smartops.services import build_services
+
+from tests.unit.gateway.conftest import closed_upstream
+
+
+class RunbookStage:
+    """A stage that answers a known question itself and degrades on another."""
+
+    name = "runbook"
+
+    def __init__(self) -> None:
+        self.finished: list[str] = []
+
+    async def before(self, turn: Turn) -> Reply | None:
+        if "crashloop" in turn.request.question.lower():
+            return Reply(
+                "Check the pod's previous logs.",
+                [Source("runbooks/KubePodCrashLooping.md", heading="Diagnosis")],
+            )
+        return None
+
+    async def after(self, turn: Turn, answer: str) -> None:
+        self.finished.append(answer)
+
+
+def app_with(stage: RunbookStage) -> httpx.AsyncClient:
+    services = build_services(Settings(llm_base_url=closed_upstream(), llm_connect_retries=0))
+    services.pipeline.stages.append(stage)
+    app = create_app(services)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
+
+
+BODY = {"model": "smartops", "messages": [{"role": "user", "content": "Pod in CrashLoop?"}]}
+
+
+async def test_stage_reply_streams_as_openai_sse_with_sources() -> None:
+    stage = RunbookStage()
+    async with app_with(stage) as client:
+        response = await client.post(
+            "/v1/chat/completions",
+            json={**BODY, "stream": True, "stream_options": {"include_usage": True}},
+        )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = response.text.split("\n\n")
+    assert events[-1] == "" and events[-2] == "data: [DONE]"
+    chunks = [json.loads(e.removeprefix("data: ")) for e in events[:-2]]
+    assert all(e.startswith("data: ") for e in events[:-1])
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
+    assert text.startswith("Check the pod's previous logs.")
+    assert "**Sources**" in text
+    assert "1. `runbooks/KubePodCrashLooping.md` — Diagnosis" in text
+    assert chunks[-2]["choices"][0]["finish_reason"] == "stop"
+    assert chunks[-1]["choices"] == [] and "total_tokens" in chunks[-1]["usage"]
+    assert {c["id"] for c in chunks} == {f"chatcmpl-{response.headers['x-request-id']}"}
+    assert stage.finished == ["Check the pod's previous logs."]  # the answer, without sources
+
+
+async def test_stage_reply_non_streaming_carries_sources_and_timings() -> None:
+    async with app_with(RunbookStage()) as client:
+        response = await client.post("/v1/chat/completions", json=BODY)
+    body = response.json()
+    assert body["object"] == "chat.completion"
+    assert body["choices"][0]["message"]["content"].startswith("Check the pod's previous logs.")
+    extra = body["smartops"]
+    assert extra["sources"][0]["source"] == "runbooks/KubePodCrashLooping.md"
+    assert "runbook" in extra["timings_ms"]
+    assert extra["request_id"] == response.headers["x-request-id"]
+
+
+async def test_question_the_stage_passes_on_reaches_the_llm() -> None:
+    async with app_with(RunbookStage()) as client:
+        response = await client.post(
+            "/v1/chat/completions",
+            json={"model": "smartops", "messages": [{"role": "user", "content": "What is HPA?"}]},
+        )
+    assert response.status_code == 503
+
+
+async def test_degraded_turn_shows_a_notice_line() -> None:
+    class Degrading(RunbookStage):
+        async def before(self, turn: Turn) -> Reply | None:
+            turn.degrade("index", "Knowledge search is unavailable.", services.metrics)
+            return Reply("General answer.")
+
+    services = build_services(Settings(llm_base_url=closed_upstream()))
+    services.pipeline.stages.append(Degrading())
+    transport = httpx.ASGITransport(app=create_app(services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        body = (await client.post("/v1/chat/completions", json=BODY)).json()
+        metrics = (await client.get("/metrics")).text
+    content = body["choices"][0]["message"]["content"]
+    assert content.startswith("> ⚠️ Knowledge search is unavailable.")
+    assert body["smartops"]["notices"] == ["Knowledge search is unavailable."]
+    assert 'smartops_degraded_answers_total{backend="index"} 1.0' in metrics
