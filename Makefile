@@ -17,7 +17,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup run test lint typecheck unit integration bench clean
+.PHONY: help setup run test lint typecheck unit integration bench clean function-wheels
 
 help:
 	@echo "make run    set up this machine and start the embedded stack (PORT=$(PORT))"
@@ -75,6 +75,13 @@ integration: setup
 
 test: setup lint typecheck
 	$(VENV)/bin/pytest
+
+# A function under functions/ is built from its own folder only: the core library
+# reaches that build context as a wheel in functions/<name>/wheels/ (run before func build).
+function-wheels: setup
+	@for dir in functions/*/; do \
+	  $(PIP) wheel --no-deps -q -w "$$dir/wheels" ./core && echo "core wheel -> $$dir/wheels"; \
+	done
 
 bench: setup
 	$(VENV)/bin/smartops bench gateway
