@@ -10,24 +10,31 @@ PIP         := $(PY) -m pip
 PORT        ?= 8000
 TORCH       := torch==2.13.0
 LLAMA       := llama-cpp-python==0.3.36
+WEBUI_VENV  := .venv-webui
+WEBUI_PORT  ?= 8080
+OPEN_WEBUI  := open-webui==0.12.4
 WHEELS      ?= $(HOME)/.cache/smartops/wheels
 APT_PACKAGES := redis-server prometheus prometheus-alertmanager
+# Open WebUI's browser test: Debian's Chromium and its driver, and an emoji font.
+APT_PACKAGES += chromium chromium-driver fonts-noto-color-emoji
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup run test lint typecheck unit integration bench clean function-wheels
+.PHONY: webui webui-setup webui-test
 
 help:
 	@echo "make run    set up this machine and start the embedded stack (PORT=$(PORT))"
 	@echo "make test   set up and run lint, type checks and all tests"
 	@echo "make bench  print the benchmark figures"
+	@echo "make webui  start the embedded stack and Open WebUI (WEBUI_PORT=$(WEBUI_PORT))"
 
 ## setup: Debian packages, the virtual environment and every Python dependency.
 setup: .apt.stamp $(VENV)/.stamp
 
-.apt.stamp:
+.apt.stamp: Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -64,8 +71,19 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every function's package is named `function`: each is checked from its own folder.
 typecheck: setup
-	$(VENV)/bin/mypy core/src function functions transformers
+	$(VENV)/bin/mypy core/src function
+	@for dir in functions/*/; do \
+	  echo "mypy $$dir"; \
+	  (cd "$$dir" && MYPYPATH=$(CURDIR)/core/src $(CURDIR)/$(VENV)/bin/mypy \
+	    --config-file $(CURDIR)/pyproject.toml \
+	    --cache-dir $(CURDIR)/.mypy_cache/$$(basename $$dir) function) || exit 1; \
+	done
+	@for file in transformers/*/model.py; do \
+	  echo "mypy $$file"; \
+	  $(VENV)/bin/mypy --cache-dir .mypy_cache/$$(basename $$(dirname $$file)) "$$file" || exit 1; \
+	done
 
 unit: setup
 	$(VENV)/bin/pytest -m "not integration"
@@ -73,7 +91,7 @@ unit: setup
 integration: setup
 	$(VENV)/bin/pytest -m integration
 
-test: setup lint typecheck
+test: setup webui-setup lint typecheck
 	$(VENV)/bin/pytest
 
 # A function under functions/ is built from its own folder only: the core library
@@ -83,8 +101,26 @@ function-wheels: setup
 	  $(PIP) wheel --no-deps -q -w "$$dir/wheels" ./core && echo "core wheel -> $$dir/wheels"; \
 	done
 
+## Open WebUI in its own environment (its pinned dependencies must not meet ours):
+## torch first and pinned by a constraint, so that nothing pulls the CUDA build.
+$(WEBUI_VENV)/.stamp:
+	$(PYTHON) -m venv $(WEBUI_VENV)
+	$(WEBUI_VENV)/bin/python -m pip install -q --upgrade pip wheel
+	echo "$(TORCH)" > $(WEBUI_VENV)/constraints.txt
+	$(WEBUI_VENV)/bin/python -m pip install -q "$(TORCH)"
+	$(WEBUI_VENV)/bin/python -m pip install -q -c $(WEBUI_VENV)/constraints.txt "$(OPEN_WEBUI)"
+	@touch $@
+
+webui-setup: setup $(WEBUI_VENV)/.stamp
+
+webui: webui-setup
+	$(VENV)/bin/smartops webui --port $(WEBUI_PORT) --gateway-port $(PORT)
+
+webui-test: webui-setup
+	$(VENV)/bin/pytest -m webui
+
 bench: setup
 	$(VENV)/bin/smartops bench gateway
 
 clean:
-	rm -rf $(VENV) .apt.stamp .smartops .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(WEBUI_VENV) .apt.stamp .smartops .pytest_cache .mypy_cache .ruff_cache

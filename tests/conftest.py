@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from smartops.config import Settings
+from smartops.knowledge.embedder import Embedder
 from tests.support.services import llm_server, redis_server
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -19,6 +21,14 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real embedding model (packaged all-MiniLM-L6-v2), loaded once."""
+    model = Embedder(Settings())
+    model.load()
+    return model
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER
 
+from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER
 from tests.support.services import require_binary, stack_process
 
 pytestmark = pytest.mark.integration

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import openai
 import pytest
-from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER
 
+from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER
 from tests.support import funcbuild
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def test_gateway_builds_as_a_function_and_serves_a_chat(
     repo_root: Path, llm_url: str, tmp_path: Path
 ) -> None:
-    scaffold = funcbuild.build(repo_root, repo_root / "core", tmp_path)
+    scaffold = funcbuild.build(
+        repo_root, repo_root / "core", tmp_path, preinstall=("torch==2.13.0",)
+    )
     env = {
         "SMARTOPS_LLM_BASE_URL": llm_url,
         "SMARTOPS_LLM_REQUEST_ID_HEADER": EMBEDDED_LLM_REQUEST_ID_HEADER,

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER
 from websockets.sync.client import connect
 
+from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER
 from tests.support.services import stack_process
 
 pytestmark = pytest.mark.integration

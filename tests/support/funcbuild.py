@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
 from smartops.stack.procs import Child, free_port
 
 FUNC_PYTHON = "func-python==0.8.1"
@@ -84,8 +85,12 @@ def prepare_context(function_dir: Path, core_dir: Path, work: Path) -> Path:
     return context
 
 
-def build(function_dir: Path, core_dir: Path, work: Path) -> Path:
-    """Scaffold + fresh venv + install; returns the scaffold folder (holding ``.venv``)."""
+def build(function_dir: Path, core_dir: Path, work: Path, preinstall: tuple[str, ...] = ()) -> Path:
+    """Scaffold + fresh venv + install; returns the scaffold folder (holding ``.venv``).
+
+    ``preinstall`` goes in first: a function that needs PyTorch gets the CPU build
+    pinned before anything can ask for the default (CUDA) one.
+    """
     context = prepare_context(function_dir, core_dir, work)
     scaffold = work / "scaffold"
     (scaffold / "service").mkdir(parents=True)
@@ -96,7 +101,9 @@ def build(function_dir: Path, core_dir: Path, work: Path) -> Path:
     (scaffold / "service" / "main.py").write_text(textwrap.dedent(SCAFFOLD_MAIN))
     _run([sys.executable, "-m", "venv", str(scaffold / ".venv")])
     pip = [str(scaffold / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q"]
-    _run([*pip, str(scaffold)])
+    if preinstall:
+        _run([*pip, *preinstall])
+    _run([*pip, *preinstall, str(scaffold)])
     return scaffold
 
 
@@ -106,7 +113,8 @@ def serve(scaffold: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
     port = free_port()
     full_env = {**os.environ, **env, "LISTEN_ADDRESS": f"127.0.0.1:{port}"}
     python = str(scaffold / ".venv" / "bin" / "python")
-    child = Child("function", [python, "-m", "service.main"], log_path, env=full_env)
+    # -I: isolated mode, so the installed packages are served, never the working tree
+    child = Child("function", [python, "-I", "-m", "service.main"], log_path, env=full_env)
     child.start()
     url = f"http://127.0.0.1:{port}"
 

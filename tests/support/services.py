@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
 from smartops.config import Settings
 from smartops.stack.components import start_llm, start_redis
 from smartops.stack.procs import Child, Supervisor, free_port, port_open

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from pydantic import ValidationError
+
 from smartops.config import Settings
 from smartops.logs import JsonFormatter, reset_request_id, set_request_id
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import httpx
+
 from smartops.config import Settings
 from smartops.gateway import create_app
 from smartops.pipeline import Reply, Source, Turn
 from smartops.services import build_services
-
 from tests.unit.gateway.conftest import closed_upstream
 
 
@@ -35,7 +35,7 @@ class RunbookStage:
 
 def app_with(stage: RunbookStage) -> httpx.AsyncClient:
     services = build_services(Settings(llm_base_url=closed_upstream(), llm_connect_retries=0))
-    services.pipeline.stages.append(stage)
+    services.pipeline.stages[:] = [stage]  # the mechanism alone, without feature stages
     app = create_app(services)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
 
@@ -95,7 +95,7 @@ async def test_degraded_turn_shows_a_notice_line() -> None:
             return Reply("General answer.")
 
     services = build_services(Settings(llm_base_url=closed_upstream()))
-    services.pipeline.stages.append(Degrading())
+    services.pipeline.stages[:] = [Degrading()]
     transport = httpx.ASGITransport(app=create_app(services))
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
         body = (await client.post("/v1/chat/completions", json=BODY)).json()
@@ -104,3 +104,13 @@ async def test_degraded_turn_shows_a_notice_line() -> None:
     assert content.startswith("> ⚠️ Knowledge search is unavailable.")
     assert body["smartops"]["notices"] == ["Knowledge search is unavailable."]
     assert 'smartops_degraded_answers_total{backend="index"} 1.0' in metrics
+
+
+def test_an_answer_cut_inside_a_code_block_is_closed_and_says_so() -> None:
+    from smartops.pipeline import close_markdown
+
+    cut = "Run this:\n```bash\nkubectl logs pod --prev"
+    tail = close_markdown(cut, "length")
+    assert (cut + tail).count("```") == 2
+    assert "cut off" in tail
+    assert close_markdown("All done.", "stop") == ""

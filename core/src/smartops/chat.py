@@ -7,6 +7,7 @@ import time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, NotFound, PayloadTooLarge
 

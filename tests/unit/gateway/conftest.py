@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+
 from smartops.config import Settings
 from smartops.gateway import create_app
 from smartops.services import build_services

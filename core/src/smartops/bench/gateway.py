@@ -12,11 +12,12 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+
 from smartops.bench.stats import summary_ms
 from smartops.stack.procs import Child, free_port, port_open
 
@@ -45,28 +46,39 @@ def _echo_upstream(data_dir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def _gateway(upstream: str, data_dir: Path) -> Iterator[str]:
+def gateway_process(env: dict[str, str], data_dir: Path) -> Iterator[str]:
+    """A gateway (``smartops up``) in its own process with ``env``; yields its /v1 URL."""
     port = free_port()
-    env = {
+    full_env = {
         **os.environ,
-        "SMARTOPS_LLM_BASE_URL": upstream,
         "SMARTOPS_PORT": str(port),
         "SMARTOPS_DATA_DIR": str(data_dir),
         "SMARTOPS_LOG_LEVEL": "WARNING",
+        **env,
     }
-    env.pop("SMARTOPS_API_KEY", None)
+    full_env.pop("SMARTOPS_API_KEY", None)
     child = Child(
         "gateway",
         [sys.executable, "-m", "smartops.cli", "up"],
         data_dir / "logs" / "bench-gateway.log",
-        env=env,
+        env=full_env,
     )
     child.start()
     try:
-        child.wait_ready(lambda: port_open("127.0.0.1", port), 60)
+        child.wait_ready(lambda: port_open("127.0.0.1", port), 120)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         child.stop()
+
+
+def _gateway(upstream: str, data_dir: Path) -> AbstractContextManager[str]:
+    # The gateway's own overhead: the feature stages (cache, knowledge) are switched off.
+    env = {
+        "SMARTOPS_LLM_BASE_URL": upstream,
+        "SMARTOPS_CACHE_ENABLED": "false",
+        "SMARTOPS_KNOWLEDGE_ENABLED": "false",
+    }
+    return gateway_process(env, data_dir)
 
 
 def _ttfb(client: httpx.Client, url: str) -> float:

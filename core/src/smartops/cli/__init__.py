@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import click
+
+from smartops.cli import actions as actions_cli
 from smartops.cli import bench, stack
+from smartops.cli import events as events_cli
+from smartops.cli import knowledge as knowledge_cli
+from smartops.cli import manifests as manifests_cli
+from smartops.cli import webui as webui_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,3 +20,14 @@ def main() -> None:
 main.add_command(stack.up)
 main.add_command(stack.ask)
 main.add_command(bench.bench)
+main.add_command(knowledge_cli.ingest)
+main.add_command(knowledge_cli.search)
+main.add_command(knowledge_cli.eval_group)
+main.add_command(webui_cli.webui_command)
+main.add_command(manifests_cli.manifests)
+main.add_command(actions_cli.audit)
+knowledge_cli.eval_group.add_command(actions_cli.eval_intents)
+main.add_command(events_cli.events)
+main.add_command(events_cli.reindex)
+main.add_command(events_cli.runs)
+bench.bench.add_command(events_cli.bench_events)

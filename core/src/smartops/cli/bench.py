@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+
 from smartops.bench import gateway
 from smartops.cli.common import load_settings, mapped_errors
 
@@ -32,3 +33,51 @@ def bench_gateway(requests: int, warmup: int, upstream: str | None, as_json: boo
     click.echo(f"upstream TTFB   p50 {up['p50']:7.3f} ms   p95 {up['p95']:7.3f} ms")
     click.echo(f"gateway  TTFB   p50 {gw['p50']:7.3f} ms   p95 {gw['p95']:7.3f} ms")
     click.echo(f"overhead        p50 {over['p50']:7.3f} ms   p95 {over['p95']:7.3f} ms")
+
+
+@bench.command("cache")
+@click.option("-n", "--requests", default=200, show_default=True, help="Measured lookups.")
+@click.option("--docs", "docs", multiple=True, help="A docs folder for the CAG cache.")
+@click.option("--json", "as_json", is_flag=True)
+@mapped_errors
+def bench_cache(requests: int, docs: tuple[str, ...], as_json: bool) -> None:
+    """Cache lookups: in process (Redis, exact, semantic, miss) and end to end over HTTP."""
+    from smartops.bench import cache
+
+    settings = load_settings(cag_paths=list(docs) or None)
+    figures = cache.run(settings, requests)
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    for part, rows in figures.items():
+        click.echo(part.replace("_", " "))
+        for name, row in rows.items():
+            click.echo(
+                f"  {name:24} p50 {row['p50']:8.3f} ms   p95 {row['p95']:8.3f} ms   (n={row['n']})"
+            )
+
+
+@bench.command("retrieval")
+@click.option("--corpus", default="../shared/corpus", show_default=True, help="Folder to ingest.")
+@click.option("--size", default=100_000, show_default=True, help="Index size after padding.")
+@click.option("-n", "--runs", default=200, show_default=True, help="Measured queries per figure.")
+@click.option("--json", "as_json", is_flag=True)
+@mapped_errors
+def bench_retrieval(corpus: str, size: int, runs: int, as_json: bool) -> None:
+    """Ingestion time and BM25/kNN/hybrid latency on an index padded to --size chunks."""
+    from smartops.bench import retrieval
+
+    figures = retrieval.run(load_settings(), corpus, size, runs)
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    ing = figures["ingest"]
+    click.echo(
+        f"ingest {figures['corpus']}: {ing['files']} files, {ing['chunks']} chunks, "
+        f"{ing['seconds']:.2f} s ({ing['chunks_per_s']:.1f} chunks/s embedding)"
+    )
+    click.echo(f"re-ingest unchanged: {figures['reingest_unchanged_s']:.3f} s")
+    click.echo(f"index: {figures['index_chunks']} chunks")
+    for key in ("query_embedding_ms", "bm25_ms", "knn_ms", "hybrid_ms", "hybrid_with_embedding_ms"):
+        f = figures[key]
+        click.echo(f"{key[:-3]:26s} p50 {f['p50']:8.3f} ms   p95 {f['p95']:8.3f} ms")

@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 from pydantic import ValidationError
+
 from smartops.config import Settings
 from smartops.errors import ClientError, SmartopsError
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import click
+
 from smartops.chat import ChatRequest, Message
 from smartops.cli.common import load_settings, mapped_errors
 from smartops.config import Settings

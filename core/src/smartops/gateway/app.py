@@ -10,6 +10,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+
 from smartops.chat import parse_chat_request
 from smartops.errors import (
     InternalError,
@@ -19,13 +22,11 @@ from smartops.errors import (
     SmartopsError,
 )
 from smartops.gateway import streaming, ws
-from smartops.gateway.auth import authenticate
+from smartops.gateway.auth import authenticate, identify
 from smartops.gateway.middleware import RequestContext
 from smartops.metrics import CONTENT_TYPE
 from smartops.pipeline import Turn
-from smartops.services import Services
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.cors import CORSMiddleware
+from smartops.services import ReadinessCheck, Services
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 1.0
@@ -36,9 +37,13 @@ def create_app(services: Services) -> FastAPI:
     settings = services.settings
     app = FastAPI(title="smartops gateway", version="0.1.0", docs_url=None, redoc_url=None)
     app.state.services = services
-    _add_error_handlers(app)
+    add_error_handlers(app)
     _add_routes(app, services)
     ws.add_routes(app, services)
+    if services.eventing is not None:  # the Alertmanager webhook and CloudEvents, in process
+        from smartops.eventing import routes as eventing_routes
+
+        eventing_routes.add_routes(app, services)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -61,7 +66,9 @@ def _error_response(error: SmartopsError, request: Request) -> JSONResponse:
     return JSONResponse(error.to_body(), status_code=error.status)
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def add_error_handlers(app: FastAPI) -> None:
+    """Map the error hierarchy to OpenAI error bodies: the one mapping of an HTTP edge."""
+
     async def on_smartops(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, SmartopsError)
         return _error_response(exc, request)
@@ -112,7 +119,8 @@ def _add_routes(app: FastAPI, services: Services) -> None:
 
     @app.post("/v1/chat/completions", response_model=None)
     async def chat_completions(request: Request) -> Response:
-        principal = authenticate(settings, request.headers.get("authorization"))
+        client = request.client.host if request.client else None
+        principal = identify(settings, request.headers, client)
         chat = parse_chat_request(await request.body(), settings)
         turn = Turn(request=chat, request_id=request.state.request_id, principal=principal)
         if not chat.stream:
@@ -131,9 +139,11 @@ def _add_routes(app: FastAPI, services: Services) -> None:
 
     @app.get("/readyz", response_model=None)
     async def readyz() -> JSONResponse:
-        checks = await _run_checks(services)
+        checks = await _run_checks(services.readiness)
         ready = all(checks.values())
-        body = {"status": "ready" if ready else "not ready", "checks": checks}
+        body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
+        if services.optional_checks:
+            body["optional"] = await _run_checks(services.optional_checks)
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics")
@@ -141,13 +151,13 @@ def _add_routes(app: FastAPI, services: Services) -> None:
         return Response(services.metrics.render(), media_type=CONTENT_TYPE)
 
 
-async def _run_checks(services: Services) -> dict[str, bool]:
-    names = list(services.readiness)
+async def _run_checks(checks: dict[str, ReadinessCheck]) -> dict[str, bool]:
+    names = list(checks)
 
     async def check(name: str) -> bool:
         started = time.perf_counter()
         try:
-            return await asyncio.wait_for(services.readiness[name](), READY_TIMEOUT_S)
+            return await asyncio.wait_for(checks[name](), READY_TIMEOUT_S)
         except Exception:
             log.warning("readiness check failed", extra={"check": name})
             return False

@@ -11,10 +11,11 @@ import logging
 import time
 from typing import Any
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from smartops.errors import PayloadTooLarge, SmartopsError
 from smartops.logs import new_request_id, reset_request_id, set_request_id
 from smartops.metrics import Metrics
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("smartops.access")
 _ID_HEADER = b"x-request-id"

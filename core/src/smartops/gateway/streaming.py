@@ -10,7 +10,7 @@ from typing import Any
 
 from smartops.chat import chunk_body, completion_body
 from smartops.errors import InternalError, SmartopsError
-from smartops.pipeline import Pipeline, Turn, render_notices, render_sources
+from smartops.pipeline import Pipeline, Turn, close_markdown, render_notices, render_sources
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,9 @@ async def answer_pieces(pipeline: Pipeline, turn: Turn) -> AsyncIterator[str]:
     async for piece in text:
         parts.append(piece)
         yield piece
+    tail = close_markdown("".join(parts), turn.state.get("finish_reason"))
+    if tail:
+        yield tail
     sources = render_sources(turn.sources)
     if sources:
         yield sources

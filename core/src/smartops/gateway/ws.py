@@ -14,10 +14,11 @@ import json
 import logging
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
 from smartops.chat import parse_chat_request
 from smartops.errors import AuthenticationError, SmartopsError
 from smartops.gateway import streaming
-from smartops.gateway.auth import authenticate
+from smartops.gateway.auth import identify
 from smartops.logs import new_request_id, reset_request_id, set_request_id
 from smartops.pipeline import Principal, Turn
 from smartops.services import Services
@@ -30,7 +31,8 @@ def add_routes(app: FastAPI, services: Services) -> None:
     @app.websocket("/v1/chat/completions/ws")
     async def chat_socket(websocket: WebSocket) -> None:
         try:
-            principal = authenticate(services.settings, websocket.headers.get("authorization"))
+            client = websocket.client.host if websocket.client else None
+            principal = identify(services.settings, websocket.headers, client)
         except AuthenticationError as exc:
             await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
             return

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 
 import uvicorn
+
 from smartops.config import Settings
 from smartops.gateway import create_app
 from smartops.services import build_services
@@ -40,8 +41,16 @@ def backends(settings: Settings) -> Iterator[Settings]:
         supervisor.stop_all()
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run_stack(settings: Settings) -> None:
     """``smartops up``: start the backends and serve the gateway until interrupted."""
+    # SIGTERM, and SIGINT even when a script started us in the background (where it is
+    # ignored by default), unwind through ``backends`` so every child is stopped.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, _exit_on_signal)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with backends(settings) as ready_settings:
         port = ready_settings.port or free_port()
@@ -50,6 +59,8 @@ def run_stack(settings: Settings) -> None:
 
 async def _serve(settings: Settings) -> None:
     services = build_services(settings)
+    for prepare in services.startup:
+        await prepare()
     app = create_app(services)
     config = uvicorn.Config(
         app,

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 from pathlib import Path
 
 import httpx
 import redis
+
 from smartops.config import Settings
 from smartops.errors import UpstreamUnavailable
 from smartops.stack.procs import Child, Supervisor, free_port
 
 HOST = "127.0.0.1"
+_CLEAN_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 # llama-cpp-python's server rejects a non-UUID X-Request-ID with a 400.
 EMBEDDED_LLM_REQUEST_ID_HEADER = "X-Smartops-Request-ID"
 
@@ -123,7 +126,10 @@ def start_llm(settings: Settings, supervisor: Supervisor) -> str:
         str(settings.llm_embedded_threads),
     ]
     base_url = f"http://{HOST}:{port}/v1"
-    child = Child("llm", argv, settings.data_dir / "logs" / "llm.log")
+    # llama_cpp.server also reads its settings (HOST, PORT, MODEL, ...) from the
+    # environment, over its flags: it gets a clean one.
+    env = {k: v for k, v in os.environ.items() if k in _CLEAN_ENV}
+    child = Child("llm", argv, settings.data_dir / "logs" / "llm.log", env=env)
 
     def probe() -> bool:
         try:

@@ -1,0 +1,193 @@
+# ruff: noqa: RUF001  (the Russian phrasings are Cyrillic on purpose)
+"""The words of the intent parser: trigger patterns (English and Russian) and extractors
+of arguments (namespace, deployment, pod, node, service, numbers, durations, quotes)."""
+
+from __future__ import annotations
+
+import re
+
+NAME = r"([a-z0-9](?:[-a-z0-9.]{0,61}[a-z0-9])?)"
+_STOP = {
+    "the",
+    "a",
+    "an",
+    "all",
+    "my",
+    "this",
+    "that",
+    "pods",
+    "pod",
+    "namespace",
+    "namespaces",
+    "cluster",
+    "logs",
+    "log",
+    "deployment",
+    "deployments",
+    "node",
+    "nodes",
+    "prod",
+    "last",
+    "kubernetes",
+    "k8s",
+    "order",
+    "case",
+    "ns",
+    "service",
+    "alertmanager",
+    "prometheus",
+    "кластере",
+    "логах",
+    "неймспейсе",
+    "namespace'е",
+    "поды",
+    "подах",
+    "ноде",
+    "нем",
+    "нём",
+    "in",
+    "on",
+    "at",
+    "from",
+    "to",
+    "for",
+    "of",
+    "with",
+    "up",
+    "over",
+    "в",
+    "во",
+    "на",
+    "из",
+    "по",
+    "с",
+    "до",
+}
+W = {
+    "undo": r"\b(roll ?back|undo|revert)\b|откат(и|ите|ить)?\b",
+    "restart": r"\b(restart|bounce|redeploy)\b|перезапусти(те|ть)?\b|перезагрузи(те|ть)?\b|"
+    r"рестартани(те|ть)?\b|рестартуй\b|(сделай|сделать) рестарт",
+    "scale": r"\b(scale|resize|bump)\b|(от)?масштабир\w*|увеличь|уменьши|смасштабируй",
+    "cordon": r"\bcordon\b|кордон\w*|закордонь|unschedulable",
+    "silence": r"\b(silence|mute)\b|заглуши\w*|замьют\w*|тишин\w*",
+    "search": r"\b(search|find|grep|look for)\b|найди|поищи|ищи|поиск",
+    "logs": r"\blogs?\b|лог(и|ов|ах)?\b",
+    "describe": r"\b(describe|details?|what'?s wrong with|inspect)\b|опиши|подробн\w*|"
+    r"что (не так|случилось) с",
+    "status": r"rollout status|\brolled out\b|\brollout\b|раскат\w*|выкат\w*",
+    "top": r"\btop\b",
+    "events": r"\bevents?\b|событи\w*|ивент\w*",
+    "deployments": r"\b(deployments|deploys)\b|деплойменты|деплойментов|деплои\b",
+    "nodes": r"\bnodes\b|\bноды\b|\bнод\b|узл(ы|ов)\b",
+    "alerts": r"\balerts?\b|алерт\w*|алёрт\w*|оповещени\w*",
+    "targets": r"\btargets?\b|таргет\w*|scrape",
+    "query": r"\bpromql\b|\bquery\b|запрос\w*",
+    "pods": r"\bpods?\b|\bпод(ы|ов|ах)?\b",
+}
+METRICS = {
+    "cpu": r"\bcpu\b|процессор|\bцпу\b",
+    "memory": r"\bmemory\b|\bram\b|памят[ьи]",
+    "restarts": r"\brestarts\b|рестарт(ы|ов)\b|перезапуск(и|ов)\b|restarted",
+    "error_rate": r"error rate|\berrors?\b|\b5xx\b|ошиб(ок|ки|ка)",
+    "latency": r"\blatency\b|\bp9[59]\b|задержк\w*|латентност\w*|время ответа|response time",
+}
+REASONS = {
+    "CrashLoopBackOff": r"crash ?-?loop\w*|crashloopbackoff|краш ?луп\w*|пада(ют|ющие)|"
+    r"перезапускающ\w*",
+    "OOMKilled": r"\boom\w*",
+    "ImagePullBackOff": r"imagepull\w*|errimagepull|pull image|скачать образ",
+}
+PHASES = {
+    "Pending": r"\bpending\b|ожидающ\w*|висящ\w*",
+    "Failed": r"\bfailed\b|упавш\w*|сбойн\w*",
+    "Running": r"\brunning\b|работающ\w*|запущенн\w*",
+}
+
+
+def has(key: str, text: str) -> bool:
+    return re.search(W[key], text) is not None
+
+
+def first(patterns: list[str], text: str) -> str | None:
+    for pattern in patterns:
+        for match in re.finditer(pattern, text):
+            value = match.group(1)
+            if value and value not in _STOP:
+                return value
+    return None
+
+
+def namespace(text: str) -> str | None:
+    return first(
+        [
+            rf"(?:-n|--namespace[= ])\s*{NAME}\b",
+            rf"\b(?:namespace|ns|неймспейсе?|неймспейса|namespace'е|пространстве имен|"
+            rf"пространстве имён)\s+{NAME}\b",
+            rf"\b(?:in|from|of|в|во|из)\s+(?:the\s+)?{NAME}\s+(?:namespace|ns|неймспейсе)\b",
+            rf"\b(?:in|from|в|во|из)\s+{NAME}\s*$",
+            rf"\b(?:in|from|в|во|из)\s+{NAME}\b",
+        ],
+        text,
+    )
+
+
+def deployment(text: str) -> str | None:
+    return first(
+        [
+            rf"\b(?:deployment|deploy|deployments)(?:\.apps)?/{NAME}\b",
+            rf"(?:\bdeployment|\bdeploy|деплоймент\w*|деплой\w*)\s+{NAME}\b",
+            rf"\b{NAME}\s+(?:deployment|deploy|деплоймент\w*)\b",
+        ],
+        text,
+    )
+
+
+def pod(text: str) -> str | None:
+    return first(
+        [rf"\bpods?/{NAME}\b", rf"(?:\bpod|\bпод(?:ом|у|а|е)?)\s+{NAME}\b", rf"\b{NAME}\s+pod\b"],
+        text,
+    )
+
+
+def node(text: str) -> str | None:
+    return first(
+        [
+            rf"\bnodes?/{NAME}\b",
+            rf"(?:\bnode|\bнод[ауые]?|\bузел|\bузла)\s+{NAME}\b",
+            rf"\b{NAME}\s+node\b",
+        ],
+        text,
+    )
+
+
+def service(text: str) -> str | None:
+    return first([rf"(?:\bservice|\bsvc|сервис\w*)\s+{NAME}\b", rf"\b{NAME}\s+service\b"], text)
+
+
+def number(patterns: list[str], text: str) -> int | None:
+    for pattern in patterns:
+        match = re.search(pattern, text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def minutes(text: str) -> int | None:
+    match = re.search(
+        r"(\d+)\s*(minutes?|mins?|m|минут\w*|мин|hours?|h|час\w*|days?|d|дн\w*|"
+        r"сут\w*)\b",
+        text,
+    )
+    if match:
+        value, unit = int(match.group(1)), match.group(2)
+        return value * (1440 if unit[0] in "dдс" else 60 if unit[0] in "hч" else 1)
+    if re.search(r"\b(last|past) (hour|час)\b|за (последний )?час", text):
+        return 60
+    if re.search(r"\b(last|past) day\b|за (последние )?сутки|за день", text):
+        return 1440
+    return None
+
+
+def quoted(original: str) -> str | None:
+    match = re.search(r"[\"'«“`]([^\"'»”`]{1,200})[\"'»”`]", original)
+    return match.group(1) if match else None

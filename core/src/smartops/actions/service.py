@@ -1,0 +1,282 @@
+"""The one path every action takes: validate, authorize, dry-run, confirm, execute, audit.
+
+Reads run at once when the policy and the cluster (SubjectAccessReview) allow them.
+Writes first run as a dry run; the preview and a confirmation token go back to the
+user, and the write runs only when that same user confirms, after the rights are
+checked once more. Everything shown is redacted; every request leaves an audit record.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import redis.asyncio as aioredis
+
+from smartops import prompts
+from smartops.actions import catalog
+from smartops.actions.audit import Audit, Record
+from smartops.actions.confirm import Confirmations, user_key
+from smartops.actions.executors import Executors
+from smartops.actions.k8s import Kube
+from smartops.actions.logs_search import LogSearch
+from smartops.actions.policy import Policy
+from smartops.actions.prom import PromClient
+from smartops.actions.redact import redact
+from smartops.actions.render import Result, preview, render
+from smartops.config import Settings
+from smartops.errors import ClientError, PermissionDenied, SmartopsError
+from smartops.metrics import Metrics
+from smartops.pipeline import Principal
+
+Status = Literal["ok", "pending", "denied", "expired", "cancelled", "error", "unavailable"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    text: str
+    action: str = ""
+    token: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def kube_user(principal: Principal) -> str:
+    return principal.email or principal.user
+
+
+class ActionService:
+    def __init__(
+        self,
+        settings: Settings,
+        executors: Executors,
+        policy: Policy,
+        confirmations: Confirmations,
+        audit: Audit,
+        metrics: Metrics,
+    ) -> None:
+        self.settings = settings
+        self.executors = executors
+        self.policy = policy
+        self.confirmations = confirmations
+        self.audit = audit
+        self.metrics = metrics
+
+    @classmethod
+    def build(
+        cls, settings: Settings, metrics: Metrics, redis_client: aioredis.Redis | None
+    ) -> ActionService:
+        kube = Kube(settings)
+        executors = Executors(kube, PromClient(settings), LogSearch(settings, kube))
+        return cls(
+            settings,
+            executors,
+            Policy.load(settings.actions_policy_file),
+            Confirmations(redis_client, settings.actions_confirm_ttl_s),
+            Audit(redis_client, settings.actions_audit_stream, settings.actions_audit_maxlen),
+            metrics,
+        )
+
+    async def aclose(self) -> None:
+        await self.executors.aclose()
+
+    def _render(self, result: Result) -> str:
+        s = self.settings
+        return redact(render(result.blocks, s.actions_max_rows, s.actions_max_log_lines))
+
+    async def run(self, principal: Principal, name: str, raw_args: dict[str, Any]) -> Outcome:
+        started = time.perf_counter()
+        record = Record.of(principal, name, "", raw_args, decision="invalid", outcome="error")
+        try:
+            action, args = catalog.validate(name, raw_args)
+        except ClientError as exc:
+            await self._finish(record, started, error=exc.message)
+            raise
+        record.kind, record.args = action.kind, args.model_dump()
+        denied = await self._authorize(principal, action, args)
+        if denied:
+            record.decision, record.outcome, record.error = "denied", "refused", denied
+            await self._finish(record, started)
+            return Outcome("denied", redact(denied), name)
+        if action.kind == "read":
+            return await self._read(principal, action, args, record, started)
+        return await self._dry_run(principal, action, args, record, started)
+
+    async def _read(
+        self,
+        principal: Principal,
+        action: catalog.Action,
+        args: catalog.Args,
+        record: Record,
+        started: float,
+    ) -> Outcome:
+        record.decision = "allowed"
+        try:
+            result = await self.executors.read(action, args, kube_user(principal))
+        except SmartopsError as exc:
+            return await self._failed(record, started, exc)
+        record.outcome = "ok"
+        await self._finish(record, started)
+        return Outcome("ok", self._render(result), action.name)
+
+    async def _dry_run(
+        self,
+        principal: Principal,
+        action: catalog.Action,
+        args: catalog.Args,
+        record: Record,
+        started: float,
+    ) -> Outcome:
+        try:
+            result = await self.executors.write(action, args, kube_user(principal), True)
+            pending = await self.confirmations.issue(
+                user_key(principal.user, principal.email), action.name, args.model_dump()
+            )
+        except SmartopsError as exc:
+            record.decision = "allowed"
+            return await self._failed(record, started, exc)
+        record.decision, record.outcome, record.token = (
+            "needs_confirmation",
+            "pending",
+            pending.token,
+        )
+        record.dry_run = _changes_text(result)
+        await self._finish(record, started)
+        text = preview(
+            action.name,
+            result.changes,
+            result.summary,
+            pending.token,
+            self.settings.actions_confirm_ttl_s,
+        )
+        return Outcome("pending", redact(text), action.name, pending.token)
+
+    async def decide(self, principal: Principal, token: str, confirm: bool) -> Outcome:
+        """``confirm <token>`` runs the pending write; ``cancel <token>`` drops it."""
+        started = time.perf_counter()
+        try:
+            pending = await self.confirmations.claim(
+                user_key(principal.user, principal.email), token
+            )
+        except PermissionDenied as exc:
+            record = Record.of(
+                principal,
+                "",
+                "write",
+                {},
+                decision="denied",
+                outcome="refused",
+                token=token,
+                error=exc.message,
+            )
+            await self._finish(record, started)
+            return Outcome("denied", exc.message)
+        except SmartopsError as exc:
+            return Outcome("unavailable", exc.message)
+        if pending is None:
+            return Outcome(
+                "expired",
+                f"No pending change has the token `{token}` (it expired, "
+                "was used, or was never issued). Nothing was changed.",
+            )
+        action, args = catalog.validate(pending.action, pending.args)
+        record = Record.of(
+            principal,
+            action.name,
+            action.kind,
+            pending.args,
+            token=token,
+            decision="confirmed" if confirm else "cancelled",
+            outcome="ok",
+        )
+        if not confirm:
+            await self._finish(record, started)
+            return Outcome(
+                "cancelled", f"Cancelled `{action.name}`; nothing was changed.", action.name
+            )
+        denied = await self._authorize(principal, action, args)
+        if denied:
+            record.decision, record.outcome, record.error = "denied", "refused", denied
+            await self._finish(record, started)
+            return Outcome("denied", redact(denied), action.name)
+        return await self._execute(principal, action, args, record, started)
+
+    async def _execute(
+        self,
+        principal: Principal,
+        action: catalog.Action,
+        args: catalog.Args,
+        record: Record,
+        started: float,
+    ) -> Outcome:
+        try:
+            result = await self.executors.write(action, args, kube_user(principal), False)
+        except SmartopsError as exc:
+            return await self._failed(record, started, exc)
+        record.dry_run = _changes_text(result)
+        await self._finish(record, started)
+        text = prompts.render(
+            "action_done",
+            action=action.name,
+            summary=result.summary,
+            changes=[asdict(ch) for ch in result.changes],
+        )
+        extra = self._render(result) if result.blocks else ""
+        return Outcome("ok", redact(text + ("\n\n" + extra if extra else "")), action.name)
+
+    async def _authorize(
+        self, principal: Principal, action: catalog.Action, args: catalog.Args
+    ) -> str:
+        """Empty when allowed; else the reason, for the user and the audit."""
+        namespace = catalog.namespace_of(args)
+        decision = self.policy.decide(principal, action, namespace)
+        if not decision.allowed:
+            return _denied(action.name, namespace, principal, decision.reason)
+        kube = self.executors.kube
+        if self.settings.actions_kube_sar and action.permission and kube.configured:
+            allowed, reason = await kube.allowed(
+                kube_user(principal),
+                [],
+                action.permission,
+                namespace,
+                getattr(args, "name", None) if action.kind == "write" else None,
+            )
+            if not allowed:
+                why = "Kubernetes RBAC (SubjectAccessReview) does not allow it"
+                return _denied(
+                    action.name, namespace, principal, f"{why}{': ' + reason if reason else ''}."
+                )
+        return ""
+
+    async def _failed(self, record: Record, started: float, exc: SmartopsError) -> Outcome:
+        await self._finish(record, started, error=exc.message)
+        status: Status = "error" if isinstance(exc, ClientError) else "unavailable"
+        return Outcome(
+            status, redact(f"`{record.action}` did not run: {exc.message}"), record.action
+        )
+
+    async def _finish(self, record: Record, started: float, error: str = "") -> None:
+        if error:
+            record.outcome, record.error = "error", error
+        record.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        name = record.action if record.action in catalog.ACTIONS else "unknown"
+        self.metrics.actions.labels(name, record.decision).inc()
+        await self.audit.write(record)
+
+
+def _changes_text(result: Result) -> str:
+    parts = [f"{c.target} {c.field}: {c.before} -> {c.after}" for c in result.changes]
+    return "; ".join(parts) or result.summary
+
+
+def _denied(action: str, namespace: str | None, principal: Principal, reason: str) -> str:
+    return prompts.render(
+        "action_denied",
+        action=action,
+        namespace=namespace or "",
+        user=principal.email or principal.user,
+        reason=reason,
+    )

@@ -1,0 +1,136 @@
+"""The actions stage: the first stage of the pipeline, reading only the user's own message.
+
+Only the last user message can ask for an action: retrieved docs, alerts and tool
+output are never parsed (they are not even there yet: this stage runs first). A
+recognised action answers the turn itself (the LLM is skipped, nothing is cached);
+anything else goes on to the docs and the LLM. The actions run in process or in the
+actions function (``SMARTOPS_ACTIONS_URL``), through the same ``ActionService``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any, Protocol
+
+import httpx
+
+from smartops import prompts
+from smartops.actions.intent import parse
+from smartops.actions.intent_model import ModelIntents
+from smartops.actions.intent_types import Ask, Decision, Intent
+from smartops.actions.service import ActionService, Outcome
+from smartops.config import Settings
+from smartops.errors import (
+    ClientError,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    SmartopsError,
+    UpstreamError,
+    UpstreamUnavailable,
+)
+from smartops.logs import REQUEST_ID_HEADER, get_request_id
+from smartops.metrics import Metrics
+from smartops.pipeline import Principal, Reply, Turn
+
+log = logging.getLogger(__name__)
+BACKEND = "actions"
+
+
+class Backend(Protocol):
+    async def run(self, principal: Principal, name: str, args: dict[str, Any]) -> Outcome: ...
+
+    async def decide(self, principal: Principal, token: str, confirm: bool) -> Outcome: ...
+
+
+class RemoteActions:
+    """The actions function over HTTP (``POST /actions/{name}``, ``POST /decisions``)."""
+
+    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
+        self.url = settings.actions_url.rstrip("/")
+        headers = {}
+        if settings.actions_token is not None:
+            headers["Authorization"] = f"Bearer {settings.actions_token.get_secret_value()}"
+        self._http = http or httpx.AsyncClient(
+            timeout=settings.actions_timeout_s * 3, headers=headers
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def run(self, principal: Principal, name: str, args: dict[str, Any]) -> Outcome:
+        return await self._post(f"/actions/{name}", {"args": args, "principal": asdict(principal)})
+
+    async def decide(self, principal: Principal, token: str, confirm: bool) -> Outcome:
+        body = {"token": token, "confirm": confirm, "principal": asdict(principal)}
+        return await self._post("/decisions", body)
+
+    async def _post(self, path: str, body: dict[str, Any]) -> Outcome:
+        headers = {REQUEST_ID_HEADER: get_request_id()} if get_request_id() else {}
+        try:
+            response = await self._http.post(self.url + path, json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise UpstreamUnavailable(
+                f"The actions service cannot be reached ({type(exc).__name__})."
+            ) from None
+        data = response.json() if response.content else {}
+        if response.status_code >= 400:
+            message = str((data.get("error") or {}).get("message") or response.status_code)
+            error = {400: InvalidRequest, 403: PermissionDenied, 404: NotFound}.get(
+                response.status_code, UpstreamError
+            )
+            raise error(message)
+        return Outcome(**data)
+
+
+class ActionsStage:
+    name = "actions"
+
+    def __init__(
+        self, backend: Backend, metrics: Metrics, model: ModelIntents | None = None
+    ) -> None:
+        self.backend = backend
+        self.metrics = metrics
+        self.model = model
+
+    async def read(self, text: str) -> Intent | Ask | Decision | None:
+        parsed = parse(text)
+        if parsed is None and self.model is not None:
+            return await self.model.parse(text)
+        return parsed
+
+    async def before(self, turn: Turn) -> Reply | None:
+        parsed = await self.read(turn.request.question)
+        if parsed is None:
+            return None
+        turn.cacheable = False
+        turn.headers["X-Smartops-Action"] = "1"
+        if isinstance(parsed, Ask):
+            return Reply(
+                prompts.render("action_ask", question=parsed.question, examples=parsed.examples)
+            )
+        try:
+            if isinstance(parsed, Decision):
+                outcome = await self.backend.decide(turn.principal, parsed.token, parsed.confirm)
+            else:
+                outcome = await self.backend.run(turn.principal, parsed.action, parsed.args)
+        except ClientError as exc:
+            return Reply(f"I could not run that: {exc.message}")
+        except SmartopsError as exc:
+            turn.degrade(BACKEND, f"Actions are unavailable: {exc.message}", self.metrics)
+            return Reply("Nothing was run.")
+        turn.state["action"] = outcome.to_json()
+        return Reply(outcome.text)
+
+    async def after(self, turn: Turn, answer: str) -> None:
+        return None
+
+
+def build_stage(
+    settings: Settings, metrics: Metrics, service: ActionService | None, model: ModelIntents | None
+) -> tuple[ActionsStage, Any]:
+    """The stage over the remote function (when configured) or the in-process service."""
+    backend: Any = RemoteActions(settings) if settings.actions_url else service
+    assert backend is not None
+    return ActionsStage(backend, metrics, model), backend

@@ -1,0 +1,228 @@
+"""The event handlers: dispatch by type, idempotently, with 4xx for permanent errors.
+
+- ``alert.firing`` / ``alert.resolved``: upsert the alert document (with its runbook
+  resolved to the cached runbook sections); resolved marks it resolved.
+- ``docs.changed``: re-ingest the given paths, reload the CAG sections under them and
+  bump the knowledge generation (which invalidates the answer cache).
+- ``reindex.scheduled``: a full incremental reindex of the configured paths.
+- ``reindex.completed``: reload the CAG sections (the cache function's trigger).
+
+A malformed event or unknown type is an ``InvalidRequest`` (400: the Trigger sends it
+to the dead-letter sink). A backend that is down is a ``ServerError`` (5xx: retried).
+Each event id is processed once (``dedupe``); a failed attempt releases its claim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from redis.exceptions import RedisError
+
+from smartops.cache import generation
+from smartops.config import Settings
+from smartops.errors import ClientError, InvalidRequest, UpstreamUnavailable
+from smartops.eventing import models as m
+from smartops.eventing.alerts import AlertDoc, AlertStore, from_event
+from smartops.eventing.dedupe import Claim, Dedupe
+from smartops.eventing.envelope import CloudEvent
+from smartops.eventing.runbooks import RunbookResolver
+from smartops.eventing.runs import Reindexer
+from smartops.metrics import Metrics
+
+log = logging.getLogger(__name__)
+ReloadDocs = Callable[[list[str] | None], Awaitable[None]]
+IndexAlert = Callable[[AlertDoc], None]
+T = TypeVar("T")
+
+
+@dataclass
+class Outcome:
+    """What handling one event did; ``reply`` is an event to answer with (Knative reply)."""
+
+    status: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    reply: CloudEvent | None = None
+
+
+@dataclass
+class Handlers:
+    settings: Settings
+    metrics: Metrics
+    dedupe: Dedupe
+    alerts: AlertStore
+    runbooks: RunbookResolver | None
+    reindexer: Reindexer | None
+    reload_docs: ReloadDocs | None = None
+    index_alert: IndexAlert | None = None
+
+    async def handle(self, event: CloudEvent) -> Outcome:
+        """Validate, claim, dispatch, record; raises the error hierarchy."""
+        started = time.perf_counter()
+        kind = event.type if event.type in m.DATA_MODELS else "unknown"
+        try:
+            outcome = await self._handle(event)
+        except ClientError as exc:
+            self.metrics.events.labels(kind, "rejected").inc()
+            log.warning(
+                "event rejected",
+                extra={"event_id": event.id, "type": event.type, "error": exc.message},
+            )
+            raise
+        except Exception:
+            self.metrics.events.labels(kind, "failed").inc()
+            log.exception("event failed", extra={"event_id": event.id, "type": event.type})
+            raise
+        self.metrics.events.labels(kind, outcome.status).inc()
+        self.metrics.event_latency.labels(kind).observe(time.perf_counter() - started)
+        log.info(
+            "event handled",
+            extra={
+                "event_id": event.id,
+                "type": event.type,
+                "outcome": outcome.status,
+                **outcome.detail,
+            },
+        )
+        return outcome
+
+    async def _handle(self, event: CloudEvent) -> Outcome:
+        data = parse_data(event)
+        claim = await _redis(self.dedupe.claim(event.source, event.id))
+        if claim is Claim.DUPLICATE:
+            return Outcome("duplicate")
+        if claim is Claim.BUSY:
+            raise UpstreamUnavailable(f"Event {event.id} is being processed; retry later.")
+        try:
+            outcome = await self._dispatch(event, data)
+        except BaseException:
+            await _redis(self.dedupe.release(event.source, event.id))
+            raise
+        await _redis(self.dedupe.done(event.source, event.id))
+        return outcome
+
+    async def _dispatch(self, event: CloudEvent, data: BaseModel) -> Outcome:
+        if isinstance(data, m.AlertData):
+            return await self._alert(event, data)
+        if isinstance(data, m.DocsChangedData):
+            paths = within_roots(data.paths, self.settings.eventing_reindex_paths)
+            return await self._reindex(event, paths, data.collection, reload=paths)
+        if isinstance(data, m.ReindexScheduledData):
+            paths = list(self.settings.eventing_reindex_paths)
+            if not paths:
+                raise InvalidRequest("No reindex paths are configured (eventing_reindex_paths).")
+            return await self._reindex(event, paths, data.collection, reload=None)
+        if self.reload_docs is not None:
+            await self.reload_docs(None)
+        return Outcome("processed", {"reloaded": self.reload_docs is not None})
+
+    async def _alert(self, event: CloudEvent, data: m.AlertData) -> Outcome:
+        expected = m.ALERT_FIRING if data.status == "firing" else m.ALERT_RESOLVED
+        if event.type != expected:
+            raise InvalidRequest(
+                f"An event of type {event.type} cannot carry a {data.status} alert.",
+                param="data.status",
+            )
+        runbook = None
+        if data.status == "firing" and self.runbooks is not None:
+            try:
+                runbook = await self.runbooks.resolve(data)
+            except Exception as exc:  # the alert document goes in without its runbook
+                log.warning(
+                    "runbook not resolved",
+                    extra={"alert": data.alertname, "error": f"{type(exc).__name__}"},
+                )
+        written = await _redis(self.alerts.upsert(from_event(data, runbook)))
+        if written is not None and self.index_alert is not None:
+            await asyncio.to_thread(self.index_alert, written)
+        detail = {
+            "alert": data.alertname,
+            "fingerprint": data.fingerprint,
+            "status": data.status,
+            "written": written is not None,
+            "runbook": bool(written and written.runbook),
+        }
+        return Outcome("processed", detail)
+
+    async def _reindex(
+        self,
+        event: CloudEvent,
+        paths: list[str],
+        collection: str | None,
+        reload: list[str] | None,
+    ) -> Outcome:
+        if self.reindexer is None:
+            raise UpstreamUnavailable("This process does not run reindexes.")
+        name = collection or self.settings.knowledge_collection
+        record = await self.reindexer.run(paths, name, trigger=event.type)
+        if record.status == "failed":
+            raise UpstreamUnavailable(f"The reindex failed: {'; '.join(record.errors)}")
+        if self.reload_docs is not None:
+            await self.reload_docs(reload)
+        changed = record.new + record.updated + record.deleted > 0
+        if changed:
+            gen = await _redis(generation.bump(self.dedupe.redis, f"reindex {record.run_id}"))
+            record = record.model_copy(update={"generation": gen})
+        reply = CloudEvent(
+            type=m.REINDEX_COMPLETED,
+            source=self.settings.eventing_source,
+            id=record.run_id,
+            subject=name,
+            data=record.model_dump(mode="json"),
+        )
+        return Outcome("processed", {"run_id": record.run_id, "chunks": record.chunks}, reply)
+
+
+def parse_data(event: CloudEvent) -> BaseModel:
+    """The event's data validated against its type's model; InvalidRequest otherwise."""
+    model = m.DATA_MODELS.get(event.type)
+    if model is None:
+        raise InvalidRequest(f"Unknown event type '{event.type}'.", param="type")
+    try:
+        return model.model_validate(event.data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "data"
+        raise InvalidRequest(
+            f"Invalid {event.type} data: {where}: {first.get('msg')}.", param=f"data.{where}"
+        ) from None
+
+
+def within_roots(paths: Sequence[str], roots: Sequence[str]) -> list[str]:
+    """Each path, checked to be under a configured root; a path that no longer exists
+    becomes its nearest existing folder (re-ingesting it deletes the removed chunks)."""
+    if not roots:
+        raise InvalidRequest("No reindex paths are configured (eventing_reindex_paths).")
+    result: list[str] = []
+    for given in paths:
+        path = Path(given)
+        root = next((r for r in roots if _under(path, Path(r))), None)
+        if root is None:
+            raise InvalidRequest(f"'{given}' is not under a reindex path.", param="data.paths")
+        while not path.exists() and _under(path.parent, Path(root)):
+            path = path.parent
+        if not path.exists():
+            raise InvalidRequest(f"'{given}' does not exist.", param="data.paths")
+        # Spelled from the root as configured, as the full reindex names its sources.
+        relative = os.path.relpath(path.resolve(), Path(root).resolve())
+        result.append(root if relative == "." else os.path.join(root.rstrip("/"), relative))
+    return list(dict.fromkeys(result))
+
+
+def _under(path: Path, root: Path) -> bool:
+    p, r = path.resolve(), root.resolve()
+    return p == r or r in p.parents
+
+
+async def _redis(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except RedisError as exc:
+        raise UpstreamUnavailable(f"Redis is unavailable: {type(exc).__name__}.") from None

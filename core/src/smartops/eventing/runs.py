@@ -1,0 +1,199 @@
+"""Reindex runs: one lock per collection, the knowledge ingest, and a record of each run.
+
+Every run records documents, chunks (new, updated, deleted), duration, errors and the
+recall of a small canary question set, as Prometheus metrics and in the run log (the
+Redis stream ``smartops:runs``: a ``started`` entry, then a ``finished`` one; a run
+that was killed keeps only the first, and ``smartops runs`` shows it as unfinished).
+
+A run is safe to kill at any point: the ingest computes everything before it commits,
+and a run started again re-embeds whatever the killed run did not commit. The lock
+(SET NX with a TTL, refreshed while the run lasts) keeps two runs of one collection
+from interleaving; a killed run's lock expires after ``eventing_reindex_lock_ttl_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+
+from smartops.config import Settings
+from smartops.errors import SmartopsError, UpstreamUnavailable
+from smartops.eventing.models import ReindexCompletedData
+from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.eval import evaluate, load_devset
+from smartops.knowledge.index.base import Index
+from smartops.knowledge.ingest import IngestReport, ingest
+from smartops.metrics import Metrics
+
+log = logging.getLogger(__name__)
+LOCK_PREFIX = "smartops:reindex:lock:"
+IndexOpener = Callable[[str], Index]
+
+
+class RunLog:
+    """The run log: a capped Redis stream of ``started`` and ``finished`` entries."""
+
+    def __init__(self, redis: Redis, stream: str, maxlen: int) -> None:
+        self.redis = redis
+        self.stream = stream
+        self.maxlen = maxlen
+
+    async def add(self, phase: str, record: dict[str, Any]) -> None:
+        entry = {"phase": phase, "run": json.dumps(record, default=str)}
+        await self.redis.xadd(self.stream, entry, maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
+
+    async def recent(self, count: int = 20) -> list[dict[str, Any]]:
+        """The latest runs, newest first; a run without a ``finished`` entry is unfinished."""
+        entries = await self.redis.xrevrange(self.stream, count=count * 2) or []
+        runs: dict[str, dict[str, Any]] = {}
+        for _, raw in reversed(entries):
+            fields = {_text(k): _text(v) for k, v in (raw or {}).items()}
+            record = json.loads(fields.get("run", "{}"))
+            if "run_id" not in record:
+                continue
+            current = runs.setdefault(record["run_id"], {"status": "unfinished"})
+            current.update(record)
+        ordered = sorted(runs.values(), key=lambda r: str(r.get("started_at", "")), reverse=True)
+        return ordered[:count]
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class Reindexer:
+    """Runs the incremental ingest of some paths into one collection, and records it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        metrics: Metrics,
+        redis: Redis,
+        embedder: Embedder,
+        open_index: IndexOpener,
+    ) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.redis = redis
+        self.embedder = embedder
+        self.open_index = open_index
+        self.log = RunLog(redis, settings.eventing_runs_stream, settings.eventing_runs_maxlen)
+
+    async def run(
+        self, paths: Sequence[str], collection: str, trigger: str
+    ) -> ReindexCompletedData:
+        """One recorded run; raises UpstreamUnavailable when another run holds the lock."""
+        run_id = uuid.uuid4().hex[:16]
+        lock = LOCK_PREFIX + collection
+        ttl = self.settings.eventing_reindex_lock_ttl_s
+        if not await self.redis.set(lock, run_id, nx=True, ex=ttl):
+            raise UpstreamUnavailable(f"A reindex of '{collection}' is already running.")
+        started = time.perf_counter()
+        head = {
+            "run_id": run_id,
+            "trigger": trigger,
+            "collection": collection,
+            "paths": list(paths),
+            "started_at": datetime.now(UTC).isoformat(),
+        }
+        await self.log.add("started", head)
+        keeper = asyncio.create_task(self._keep_lock(lock, run_id, ttl))
+        try:
+            report, errors = await self._ingest(paths, collection)
+            recall = await self._canary(collection) if not errors else None
+        finally:
+            keeper.cancel()
+            await self._unlock(lock, run_id)
+        record = _record(
+            run_id, trigger, collection, report, errors, recall, time.perf_counter() - started
+        )
+        await self.log.add(
+            "finished",
+            {
+                **head,
+                **record.model_dump(mode="json"),
+                "finished_at": datetime.now(UTC).isoformat(),
+            },
+        )
+        self._observe(record)
+        log.info("reindex run", extra=record.model_dump(mode="json"))
+        return record
+
+    async def _ingest(
+        self, paths: Sequence[str], collection: str
+    ) -> tuple[IngestReport, list[str]]:
+        index = self.open_index(collection)
+        try:
+            report = await asyncio.to_thread(
+                ingest, list(paths), self.settings, index, self.embedder
+            )
+        except SmartopsError as exc:
+            return IngestReport(), [exc.message]
+        except (OSError, ValueError) as exc:
+            return IngestReport(), [f"{type(exc).__name__}: {exc}"]
+        return report, []
+
+    async def _canary(self, collection: str) -> float | None:
+        file = self.settings.eventing_canary_file
+        if file is None:
+            return None
+        questions = load_devset(Path(file))
+        index = self.open_index(collection)
+        k = self.settings.eventing_canary_k
+        result = await asyncio.to_thread(evaluate, questions, index, self.embedder, "hybrid", k)
+        ranks = [q["rank"] for q in result["questions"]]
+        return round(sum(1 for r in ranks if r is not None) / len(ranks), 4)
+
+    async def _keep_lock(self, lock: str, run_id: str, ttl: int) -> None:
+        while True:
+            await asyncio.sleep(max(ttl / 3, 0.1))
+            if await self.redis.get(lock) in (run_id, run_id.encode()):
+                await self.redis.expire(lock, ttl)
+
+    async def _unlock(self, lock: str, run_id: str) -> None:
+        if await self.redis.get(lock) in (run_id, run_id.encode()):
+            await self.redis.delete(lock)
+
+    def _observe(self, record: ReindexCompletedData) -> None:
+        m, c = self.metrics, record.collection
+        m.reindex_runs.labels(record.trigger, record.status).inc()
+        m.reindex_duration.labels(c).observe(record.duration_s)
+        m.reindex_documents.labels(c).set(record.documents)
+        m.reindex_chunks.labels(c).set(record.chunks)
+        m.reindex_errors.labels(c).inc(len(record.errors))
+        if record.recall is not None:
+            m.reindex_recall.labels(c).set(record.recall)
+
+
+def _record(
+    run_id: str,
+    trigger: str,
+    collection: str,
+    report: IngestReport,
+    errors: list[str],
+    recall: float | None,
+    seconds: float,
+) -> ReindexCompletedData:
+    return ReindexCompletedData(
+        run_id=run_id,
+        trigger=trigger,
+        collection=collection,
+        status="failed" if errors else "ok",
+        documents=report.files,
+        chunks=report.chunks,
+        new=report.new,
+        updated=report.updated,
+        deleted=report.deleted,
+        errors=errors,
+        duration_s=round(seconds, 3),
+        recall=recall,
+    )

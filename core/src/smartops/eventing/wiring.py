@@ -1,0 +1,179 @@
+"""Builds the eventing objects of a process once, from Settings (the composition root's part).
+
+``build_eventing`` is what the reindex function and the tests use; ``install`` adds
+eventing to already built ``Services`` (the embedded stack and the gateway): the
+alerts stage (first in the pipeline), the Redis client's closer, and the handlers
+that ``routes.add_routes`` serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from redis.asyncio import Redis
+
+from smartops.config import Settings
+from smartops.eventing.alert_index import AlertIndex
+from smartops.eventing.alerts import AlertStore
+from smartops.eventing.dedupe import Dedupe
+from smartops.eventing.handlers import Handlers, ReloadDocs
+from smartops.eventing.runbooks import CachedRunbooks, FirstFound, IndexedRunbooks
+from smartops.eventing.runs import Reindexer
+from smartops.eventing.stage import AlertsStage
+from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.index import open_index
+from smartops.knowledge.index.base import Index
+from smartops.metrics import Metrics
+
+if TYPE_CHECKING:
+    from smartops.services import Services
+
+REDIS_TIMEOUT_S = 2.0
+
+
+@dataclass
+class Eventing:
+    settings: Settings
+    redis: Redis
+    handlers: Handlers
+    stage: AlertsStage
+    indexes: dict[str, Index] = field(default_factory=dict)
+
+    async def aclose(self) -> None:
+        await self.redis.aclose()
+
+
+def connect(settings: Settings) -> Redis:
+    """Eventing's own Redis client: transactions and stream writes get a roomier timeout
+    than the answer cache's fail-fast client."""
+    return Redis.from_url(
+        settings.redis_url,
+        socket_timeout=REDIS_TIMEOUT_S,
+        socket_connect_timeout=REDIS_TIMEOUT_S,
+    )
+
+
+def build_eventing(
+    settings: Settings,
+    metrics: Metrics,
+    *,
+    embedder: Embedder | None = None,
+    reload_docs: ReloadDocs | None = None,
+    indexes: dict[str, Index] | None = None,
+) -> Eventing:
+    """Handlers over Redis, the knowledge index (opened once per collection) and the model."""
+    redis = connect(settings)
+    opened: dict[str, Index] = indexes if indexes is not None else {}
+    model = embedder or Embedder(settings)
+
+    def index_of(collection: str) -> Index:
+        if collection not in opened:
+            opened[collection] = open_index(settings, collection)
+        return opened[collection]
+
+    store = AlertStore(redis)
+    docs = _docs_cache(settings, redis)
+    resolvers = [
+        r
+        for r in (docs, IndexedRunbooks(_Lazy(index_of, settings.knowledge_collection)))
+        if r is not None
+    ]
+    alert_index = (
+        AlertIndex(_Lazy(index_of, settings.eventing_alerts_collection), model)
+        if settings.eventing_alerts_index
+        else None
+    )
+    handlers = Handlers(
+        settings=settings,
+        metrics=metrics,
+        dedupe=Dedupe(redis, settings.eventing_dedupe_ttl_s, settings.eventing_claim_ttl_s),
+        alerts=store,
+        runbooks=FirstFound(resolvers),
+        reindexer=Reindexer(settings, metrics, redis, model, index_of),
+        reload_docs=reload_docs,
+        index_alert=alert_index.upsert if alert_index else None,
+    )
+    return Eventing(settings, redis, handlers, AlertsStage(store, metrics), opened)
+
+
+def _docs_cache(settings: Settings, redis: Redis) -> CachedRunbooks | None:
+    if not settings.cache_enabled:
+        return None
+    from smartops.cache.docs import DocsCache
+
+    docs = DocsCache(
+        redis,
+        confident=settings.cag_confident,
+        minimum=settings.cag_min_similarity,
+        max_sections=settings.cag_max_sections,
+    )
+    return CachedRunbooks(docs)
+
+
+class _Lazy:
+    """An index opened on first use (so building the handlers reads no files)."""
+
+    def __init__(self, opener: Callable[[str], Index], collection: str) -> None:
+        self.opener = opener
+        self.collection = collection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.opener(self.collection), name)
+
+
+def cag_reloader(settings: Settings, backend: Any) -> ReloadDocs:
+    """Reload the CAG sections under the given paths (all configured ones for None)."""
+    from smartops.cache.models import ReloadRequest
+
+    async def reload(paths: list[str] | None) -> None:
+        if not settings.cag_paths:
+            return
+        if paths is not None:
+            paths = under_roots(paths, settings.cag_paths)
+            if not paths:
+                return
+        await backend.reload(ReloadRequest(paths=paths))
+
+    return reload
+
+
+def under_roots(paths: list[str], roots: list[str]) -> list[str]:
+    """The paths that lie under one of the roots (resolved paths compared)."""
+    resolved = [Path(r).resolve() for r in roots]
+    kept = []
+    for given in paths:
+        path = Path(given).resolve()
+        if any(path == r or r in path.parents for r in resolved):
+            kept.append(given)
+    return kept
+
+
+def installed(services: Services) -> Eventing | None:
+    """The eventing already installed in these services (found by its closer), if any."""
+    for close in services.closers:
+        owner = getattr(close, "__self__", None)
+        if isinstance(owner, Eventing):
+            return owner
+    return None
+
+
+def install(services: Services) -> Eventing | None:
+    """Add eventing to built services (once): the alerts stage goes first."""
+    settings = services.settings
+    if (existing := installed(services)) is not None:
+        return existing
+    if not settings.eventing_enabled or not settings.redis_url:
+        return None
+    stage = services.cache_stage
+    reload = cag_reloader(settings, stage.backend) if stage is not None else None
+    eventing = build_eventing(
+        settings, services.metrics, embedder=services.embedder, reload_docs=reload
+    )
+    # First: its questions ("which alerts are firing in payments?") are answered from the
+    # alert documents, before the actions' live Prometheus query and the answer cache.
+    services.pipeline.stages.insert(0, eventing.stage)
+    services.closers.append(eventing.aclose)
+    return eventing

@@ -1,0 +1,80 @@
+"""Prometheus alert rule files: one document per alerting rule.
+
+Both plain rule files (``groups: [...]``) and ``PrometheusRule`` objects
+(``spec.groups``) are read; recording rules are skipped. Each alert keeps its name,
+expression, ``for``, severity, summary, description and ``runbook_url``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import yaml
+
+from smartops.knowledge.documents import Chunk, make_chunk
+
+
+def rule_groups(document: object) -> list[dict[str, Any]]:
+    """The rule groups of one YAML document, or [] when it holds no rules."""
+    if not isinstance(document, dict):
+        return []
+    spec = document.get("spec") if document.get("kind") == "PrometheusRule" else document
+    groups = spec.get("groups") if isinstance(spec, dict) else None
+    if not isinstance(groups, list):
+        return []
+    return [g for g in groups if isinstance(g, dict) and isinstance(g.get("rules"), list)]
+
+
+def alert_text(rule: dict[str, Any], group: str) -> str:
+    labels = rule.get("labels") or {}
+    notes = rule.get("annotations") or {}
+    facts = [f"group {group}"]
+    if labels.get("severity"):
+        facts.append(f"severity {labels['severity']}")
+    if rule.get("for"):
+        facts.append(f"for {rule['for']}")
+    lines = [f"Alert {rule['alert']} ({', '.join(facts)})"]
+    for key, label in (("summary", "Summary"), ("description", "Description")):
+        if notes.get(key):
+            lines.append(f"{label}: {str(notes[key]).strip()}")
+    lines.append(f"Expression: {str(rule.get('expr', '')).strip()}")
+    if notes.get("runbook_url"):
+        lines.append(f"Runbook: {notes['runbook_url']}")
+    return "\n".join(lines)
+
+
+def chunk_alert_rules(text: str, source: str, *, model: str) -> list[Chunk]:
+    """One chunk per alerting rule in a rules file; [] if the YAML holds no rules."""
+    try:
+        documents = list(yaml.safe_load_all(text))
+    except yaml.YAMLError:
+        return []
+    chunks: list[Chunk] = []
+    seen: Counter[str] = Counter()
+    for document in documents:
+        for group in rule_groups(document):
+            for rule in group["rules"]:
+                if not isinstance(rule, dict) or not rule.get("alert"):
+                    continue
+                name = str(rule["alert"])
+                notes = rule.get("annotations") or {}
+                labels = rule.get("labels") or {}
+                chunks.append(
+                    make_chunk(
+                        source=source,
+                        title=name,
+                        heading=name,
+                        text=alert_text(rule, str(group.get("name", ""))),
+                        ordinal=seen[name],
+                        model=model,
+                        kind="alert",
+                        url=str(notes.get("runbook_url", "")),
+                        meta={
+                            "severity": str(labels.get("severity", "")),
+                            "for": str(rule.get("for", "")),
+                        },
+                    )
+                )
+                seen[name] += 1
+    return chunks

@@ -1,0 +1,102 @@
+"""The units of knowledge: a Chunk (what is indexed) and a Hit (what a search returns)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Mode = Literal["hybrid", "bm25", "vector"]
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "vector")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One indexed piece of a document.
+
+    ``source`` is the file path exactly as given to ``smartops ingest``; ``heading`` the
+    heading path inside the document ("Title > Section > Subsection").
+    """
+
+    id: str
+    source: str
+    title: str
+    heading: str
+    text: str
+    hash: str
+    url: str = ""
+    kind: str = "doc"
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def embed_text(self) -> str:
+        """What the embedding model sees: where the chunk sits, then its text."""
+        return f"{self.heading}\n{self.text}" if self.heading else self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result: a chunk and its score (RRF score for hybrid search)."""
+
+    chunk: Chunk
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` shape of ``smartops search`` and of the retriever model."""
+        c = self.chunk
+        return {
+            "source": c.source,
+            "title": c.title,
+            "heading": c.heading,
+            "score": round(self.score, 6),
+            "text": c.text,
+            "url": c.url,
+            "id": c.id,
+        }
+
+
+def chunk_id(source: str, heading: str, ordinal: int) -> str:
+    """Stable id: the same place in the same file keeps its id when its text changes."""
+    key = f"{source}\0{heading}\0{ordinal}".encode()
+    return hashlib.sha1(key, usedforsecurity=False).hexdigest()[:24]
+
+
+def content_hash(*parts: str) -> str:
+    """Hash of what a chunk's vector depends on (its text and the embedding model)."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:24]
+
+
+def make_chunk(
+    *,
+    source: str,
+    title: str,
+    heading: str,
+    text: str,
+    ordinal: int,
+    model: str,
+    url: str = "",
+    kind: str = "doc",
+    meta: dict[str, str] | None = None,
+) -> Chunk:
+    return Chunk(
+        id=chunk_id(source, heading, ordinal),
+        source=source,
+        title=title,
+        heading=heading,
+        text=text,
+        hash=content_hash(model, heading, text, url),
+        url=url,
+        kind=kind,
+        meta=meta or {},
+    )

@@ -1,0 +1,126 @@
+"""Incremental ingestion: files to chunks, only new or changed chunks embedded.
+
+A chunk's id is its place (source, heading path, ordinal); its hash covers its text and
+the embedding model. Unchanged chunks are skipped, changed ones re-embedded, and chunks
+whose file (under one of the given paths) or place disappeared are deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from smartops.config import Settings
+from smartops.errors import InvalidRequest
+from smartops.knowledge.alert_rules import chunk_alert_rules
+from smartops.knowledge.chunking import chunk_markdown
+from smartops.knowledge.documents import Chunk
+from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.index.base import Index
+
+log = logging.getLogger(__name__)
+MARKDOWN = (".md", ".markdown")
+YAML = (".yaml", ".yml")
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    chunks: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def chunks_per_s(self) -> float:
+        embedded = self.new + self.updated
+        return embedded / self.embed_seconds if self.embed_seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "chunks_per_s": round(self.chunks_per_s, 1)}
+
+
+def discover(paths: Sequence[str]) -> list[tuple[str, Path]]:
+    """(source as given, file) for every markdown and YAML file under the paths."""
+    found: list[tuple[str, Path]] = []
+    for arg in paths:
+        root = Path(arg)
+        if root.is_file():
+            found.append((arg, root))
+        elif root.is_dir():
+            base = arg.rstrip("/") or "/"
+            for file in sorted(root.rglob("*")):
+                if file.is_file() and file.suffix.lower() in MARKDOWN + YAML:
+                    found.append((os.path.join(base, str(file.relative_to(root))), file))
+        else:
+            raise InvalidRequest(f"No such file or folder: {arg}", param="path")
+    return found
+
+
+def parse_file(source: str, file: Path, settings: Settings, model: str) -> list[Chunk]:
+    text = file.read_text(encoding="utf-8", errors="replace")
+    if file.suffix.lower() in YAML:
+        return chunk_alert_rules(text, source, model=model)
+    return chunk_markdown(text, source, max_words=settings.chunk_words, model=model)
+
+
+def _under(source: str, paths: Sequence[str]) -> bool:
+    for arg in paths:
+        base = arg.rstrip("/")
+        if source == arg or source.startswith(base + "/"):
+            return True
+    return False
+
+
+def ingest(
+    paths: Sequence[str],
+    settings: Settings,
+    index: Index,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index in line with the files under ``paths``."""
+    started = time.perf_counter()
+    report = IngestReport()
+    files = discover(paths)
+    chunks: dict[str, Chunk] = {}
+    for source, file in files:
+        for chunk in parse_file(source, file, settings, embedder.model_name):
+            chunks[chunk.id] = chunk
+    report.files, report.chunks = len(files), len(chunks)
+    stored = index.stored()
+    todo = [c for c in chunks.values() if c.id not in stored or stored[c.id].hash != c.hash]
+    report.updated = sum(1 for c in todo if c.id in stored)
+    report.new = len(todo) - report.updated
+    report.unchanged = len(chunks) - len(todo)
+    gone = [i for i, s in stored.items() if i not in chunks and _under(s.source, paths)]
+    report.deleted = len(gone)
+    if progress:
+        progress.start(len(todo))
+    if todo:
+        embed_started = time.perf_counter()
+        vectors = embedder.embed_batch(
+            [c.embed_text for c in todo], progress.advance if progress else None
+        )
+        report.embed_seconds = time.perf_counter() - embed_started
+        index.upsert(todo, vectors)
+    index.delete(gone)
+    if todo or gone:
+        index.commit()
+    report.seconds = time.perf_counter() - started
+    log.info("ingested", extra=report.to_dict())
+    return report

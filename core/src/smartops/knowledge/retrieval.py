@@ -1,0 +1,45 @@
+"""Search: validate the query, embed it (unless BM25 only) and ask the index."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from smartops.errors import InvalidRequest
+from smartops.knowledge.documents import MODES, Hit, Mode
+from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.index.base import Index
+
+MAX_QUERY_CHARS = 4000
+
+
+def check_query(query: str, k: int, mode: str = "hybrid") -> None:
+    """InvalidRequest (400) for an empty or oversized query, a bad k or mode."""
+    if not query.strip():
+        raise InvalidRequest("The query is empty.", param="query")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidRequest(
+            f"The query is longer than {MAX_QUERY_CHARS} characters.", param="query"
+        )
+    if not 1 <= k <= 100:
+        raise InvalidRequest(f"k must be between 1 and 100, not {k}.", param="k")
+    if mode not in MODES:
+        raise InvalidRequest(
+            f"Unknown search mode '{mode}': use one of {list(MODES)}.", param="mode"
+        )
+
+
+def search(
+    index: Index,
+    embedder: Embedder | None,
+    query: str,
+    k: int,
+    mode: Mode = "hybrid",
+    vector: np.ndarray | None = None,
+) -> list[Hit]:
+    """Top ``k`` hits for ``query``; ``vector`` is the query's embedding if known."""
+    check_query(query, k, mode)
+    if vector is None and mode != "bm25":
+        if embedder is None:
+            raise InvalidRequest(f"{mode} search needs the embedding model.", param="mode")
+        vector = embedder.embed_query(query)
+    return index.search(query, vector, k, mode)
