@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from redis import Redis
 
 from smartops.eventing import envelope
 from smartops.eventing.models import DOCS_CHANGED
@@ -17,6 +18,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def test_cache_function_builds_and_serves_lookups_stores_and_events(
     repo_root: Path, redis_url: str, docs_dir: Path, tmp_path: Path
 ) -> None:
+    url = redis_url.rsplit("/", 1)[0] + "/3"  # a database of its own, emptied around the test
+    Redis.from_url(url).flushdb()
+    try:
+        check_function(repo_root, url, docs_dir, tmp_path)
+    finally:
+        Redis.from_url(url).flushdb()
+
+
+def check_function(repo_root: Path, redis_url: str, docs_dir: Path, tmp_path: Path) -> None:
     scaffold = funcbuild.build(
         repo_root / "functions" / "cache",
         repo_root / "core",

@@ -11,9 +11,10 @@ import httpx
 import openai
 import pytest
 
-from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER
-from smartops.stack.procs import free_port
-from tests.support.services import redis_server, stack_process
+from smartops.config import Settings
+from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER, start_redis
+from smartops.stack.procs import Supervisor, free_port
+from tests.support.services import redis_server, require_binary, stack_process
 
 pytestmark = pytest.mark.integration
 QUESTION = "What does the KubePodCrashLooping alert mean?"
@@ -46,6 +47,7 @@ def ask_with_timings(
         raw.headers["x-smartops-cache"],
         completion.choices[0].message.content or "",
         extra["sources"],
+        extra["timings_ms"],
     )
 
 
@@ -82,38 +84,24 @@ def test_miss_then_hit_then_paraphrase_hit_and_unrelated_miss(stack: tuple[str, 
 def test_redis_killed_answers_flow_as_misses_and_the_cache_recovers(
     llm_url: str, tmp_path: Path, docs_dir: Path
 ) -> None:
-    port = free_port()
-    redis_env = {"SMARTOPS_REDIS_PORT": str(port)}
-    os.environ.update(redis_env)
+    require_binary("redis-server")
+    redis_settings = Settings(data_dir=tmp_path / "redis", redis_port=free_port())
+    supervisor = Supervisor()
     try:
-        with (
-            redis_server(tmp_path / "redis") as redis_url,
-            stack_process(tmp_path / "stack", env_for(llm_url, redis_url, docs_dir)) as (url, _),
-        ):
+        redis_url = start_redis(redis_settings, supervisor)
+        with stack_process(tmp_path / "stack", env_for(llm_url, redis_url, docs_dir)) as (url, _):
             client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
             assert ask(client, QUESTION)[0] == "miss"
             assert ask(client, QUESTION)[0] == "hit"
-            redis_pid = _redis_pid(port)
+            redis_pid = supervisor.children[0].pid
+            assert redis_pid is not None
             os.kill(redis_pid, signal.SIGKILL)
             for _ in range(3):
                 assert ask(client, QUESTION)[0] == "miss"
             metrics = httpx.get(url.removesuffix("/v1") + "/metrics").text
             assert 'smartops_cache_lookups_total{result="error"}' in metrics
-            with redis_server(tmp_path / "redis-again"):
-                ask(client, QUESTION)  # stored again
-                assert ask(client, QUESTION)[0] == "hit"
+            start_redis(redis_settings, supervisor)  # back, on the same port
+            ask(client, QUESTION)  # stored again
+            assert ask(client, QUESTION)[0] == "hit"
     finally:
-        for key in redis_env:
-            os.environ.pop(key, None)
-
-
-def _redis_pid(port: int) -> int:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if cmdline and cmdline[0].endswith(b"redis-server") and str(port).encode() in cmdline:
-                return int(entry.name)
-    raise AssertionError(f"no redis-server on port {port}")
+        supervisor.stop_all()

@@ -63,8 +63,9 @@ async def test_answer_cites_the_runbook(knowledge_settings: Settings) -> None:
     body = response.json()
     sources = body["smartops"]["sources"]
     assert sources, body
-    assert sources[0]["source"].endswith("KubePodCrashLooping.md")
-    assert sources[0]["heading"].startswith("Kube Pod Crash Looping")
+    runbook = [s for s in sources if s["source"].endswith("KubePodCrashLooping.md")]
+    assert runbook, sources  # the right runbook file is cited (an alert rule may rank first)
+    assert runbook[0]["heading"].startswith("Kube Pod Crash Looping")
     content = body["choices"][0]["message"]["content"]
     assert "**Sources**" in content and "KubePodCrashLooping.md" in content
     timings = body["smartops"]["timings_ms"]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.support.services import require
 from tests.webui.browser import CHROMIUM, Browser, ChatPage, chromium
@@ -30,6 +31,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
 
 
+WEBUI_REDIS_DB = 4
+
+
 @pytest.fixture(scope="session")
 def webui_server(
     repo_root: Path,
@@ -43,6 +47,9 @@ def webui_server(
     require((venv / "bin" / "open-webui").is_file(), "Open WebUI is not installed (make webui)")
     require(CHROMIUM.is_file(), "Debian's chromium is not installed (make setup installs it)")
     data = tmp_path_factory.mktemp("webui")
+    # A Redis database of its own, empty: other tests' caches never leak into these answers.
+    redis_url = redis_url.rsplit("/", 1)[0] + f"/{WEBUI_REDIS_DB}"
+    redis.Redis.from_url(redis_url).flushdb()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SMARTOPS_")}
     env.update(
         SMARTOPS_DATA_DIR=str(data),

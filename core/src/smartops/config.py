@@ -154,6 +154,8 @@ class Settings(BaseSettings):
     eventing_canary_k: int = Field(5, ge=1, le=100)
     eventing_runs_stream: str = "smartops:runs"
     eventing_runs_maxlen: int = Field(1000, ge=10)
+    eventing_mlflow_uri: str = ""  # an MLflow tracking URI: every run is logged there too
+    eventing_mlflow_experiment: str = "smartops-reindex"
     eventing_source: str = "/smartops/reindex"  # source of the reindex.completed events
 
     @field_validator("eventing_reindex_paths", mode="before")

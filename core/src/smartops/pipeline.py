@@ -10,6 +10,7 @@ features plug in as stages; the gateway and the CLI only ever call ``Pipeline``.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -197,8 +198,17 @@ class Pipeline:
                 self.metrics.tokens.labels(kind.removesuffix("_tokens")).inc(turn.usage[kind])
 
 
+_WORDS = re.compile(r"\S+\s*")
+_WORDS_PER_CHUNK = 4
+
+
 async def _single(text: str) -> AsyncIterator[str]:
-    yield text
+    """A ready answer streamed like a generated one: a few words per chunk."""
+    words = _WORDS.findall(text)
+    head = text[: len(text) - len(text.lstrip())]
+    for start in range(0, len(words), _WORDS_PER_CHUNK):
+        yield head + "".join(words[start : start + _WORDS_PER_CHUNK])
+        head = ""
 
 
 _END = object()

@@ -72,7 +72,7 @@ def parse(message: str) -> Parsed:
     if text.lower().startswith("kubectl "):
         return parse_kubectl(text)
     low = text.lower().rstrip("?!. ")
-    if _QUESTION.match(low) or _MEANING.search(low):
+    if _is_question(low):
         return None
     writes = [name for name in ("undo", "restart", "scale", "cordon", "silence") if has(name, low)]
     if writes:
@@ -82,6 +82,12 @@ def parse(message: str) -> Parsed:
         if found is not None:
             return found
     return None
+
+
+def _is_question(low: str) -> bool:
+    """A question for the docs: any clause opens like one ("in one sentence: what is a pod")."""
+    clauses = re.split(r"[:;.!?]\s+", low)
+    return any(_QUESTION.match(c.strip()) for c in clauses) or bool(_MEANING.search(low))
 
 
 def _write(writes: list[str], low: str, original: str) -> Intent | Ask:

@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 
 from smartops.config import Settings
 from smartops.errors import SmartopsError, UpstreamUnavailable
+from smartops.eventing.mlflow_log import MlflowRecorder
 from smartops.eventing.models import ReindexCompletedData
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.eval import evaluate, load_devset
@@ -87,6 +88,11 @@ class Reindexer:
         self.embedder = embedder
         self.open_index = open_index
         self.log = RunLog(redis, settings.eventing_runs_stream, settings.eventing_runs_maxlen)
+        self.mlflow = (
+            MlflowRecorder(settings.eventing_mlflow_uri, settings.eventing_mlflow_experiment)
+            if settings.eventing_mlflow_uri
+            else None
+        )
 
     async def run(
         self, paths: Sequence[str], collection: str, trigger: str
@@ -125,6 +131,8 @@ class Reindexer:
             },
         )
         self._observe(record)
+        if self.mlflow is not None:
+            await self.mlflow.record(record)
         log.info("reindex run", extra=record.model_dump(mode="json"))
         return record
 

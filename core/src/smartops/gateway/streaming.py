@@ -42,6 +42,7 @@ async def answer_pieces(pipeline: Pipeline, turn: Turn) -> AsyncIterator[str]:
         yield piece
     tail = close_markdown("".join(parts), turn.state.get("finish_reason"))
     if tail:
+        parts.append(tail)  # part of the answer: a cached copy reads the same
         yield tail
     sources = render_sources(turn.sources)
     if sources:

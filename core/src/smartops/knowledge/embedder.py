@@ -64,10 +64,13 @@ class Embedder:
     def _build(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # logs stay JSON lines
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
         from threadpoolctl import threadpool_limits
 
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         threadpool_limits(limits=1, user_api="blas")
         torch.set_num_threads(self.settings.embed_query_threads)
         path = self.settings.embed_model or default_model_path()
@@ -88,7 +91,9 @@ class Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         """One vector for one query (single-threaded torch)."""
         model = self._load()
-        vector = model.encode([text], batch_size=1, normalize_embeddings=True)
+        vector = model.encode(
+            [text], batch_size=1, normalize_embeddings=True, show_progress_bar=False
+        )
         return np.asarray(vector[0], dtype=np.float32)
 
     def embed_batch(
@@ -108,7 +113,9 @@ class Embedder:
             for start in range(0, len(texts), size):
                 idx = order[start : start + size]
                 batch = [texts[i] for i in idx]
-                out[idx] = model.encode(batch, batch_size=size, normalize_embeddings=True)
+                out[idx] = model.encode(
+                    batch, batch_size=size, normalize_embeddings=True, show_progress_bar=False
+                )
                 if progress:
                     progress(len(batch))
         finally:
