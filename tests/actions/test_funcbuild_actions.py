@@ -94,4 +94,7 @@ async def test_actions_function_builds_serves_and_backs_the_gateway(
             assert "| payments | api-1 | 0/1 | CrashLoopBackOff | 7 |" in answer
         finally:
             await services.aclose()
-    assert "actions function started" in (tmp_path / "function.log").read_text()
+    assert (
+        '"msg": "function started", "function": "actions"'
+        in (tmp_path / "function.log").read_text()
+    )

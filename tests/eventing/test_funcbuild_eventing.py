@@ -70,4 +70,6 @@ def test_adapter_and_reindex_functions_build_and_carry_a_webhook_into_redis(
         metrics = httpx.get(f"{reindex_url}/metrics", timeout=10).text
         assert 'smartops_events_total{outcome="duplicate"' in metrics
     store.flushdb()
-    assert "reindex function started" in (tmp_path / "reindex.log").read_text()
+    assert (
+        '"msg": "function started", "function": "reindex"' in (tmp_path / "reindex.log").read_text()
+    )

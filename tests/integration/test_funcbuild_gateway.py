@@ -40,4 +40,4 @@ def test_gateway_builds_as_a_function_and_serves_a_chat(
         )
         assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices).strip()
     log = (tmp_path / "function.log").read_text()
-    assert "gateway started" in log
+    assert '"msg": "function started", "function": "gateway"' in log  # start(cfg) ran

@@ -1,9 +1,8 @@
-"""Thin adapter: func-python's instanced-function contract over smartops' cache service."""
+"""The cache function: func-python's contract over smartops' cache service."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,46 +10,29 @@ from smartops.cache.http import create_cache_app
 from smartops.cache.models import ReloadRequest
 from smartops.cache.service import CacheService, connect_redis
 from smartops.config import Settings
+from smartops.funcadapter import FunctionAdapter
 from smartops.knowledge.embedder import Embedder
-from smartops.logs import configure_logging
 from smartops.metrics import Metrics
 
-log = logging.getLogger("smartops.function.cache")
 
+class CacheFunction(FunctionAdapter):
+    name = "cache"
 
-class CacheFunction:
     def __init__(self) -> None:
-        self.app: Any = None
-        self.service: CacheService | None = None
+        super().__init__()
         self._preload: asyncio.Task[Any] | None = None
 
-    def start(self, cfg: Mapping[str, str]) -> None:
-        settings = Settings.from_mapping(cfg)
-        configure_logging(settings.log_level)
-        embedder = Embedder(settings)
-        self.service = CacheService(settings, connect_redis(settings), embedder.embed_batch)
-        self.app = create_cache_app(self.service, Metrics(), settings.max_body_bytes)
-        if settings.cag_paths:
-            self._preload = asyncio.get_running_loop().create_task(
-                self.service.reload(ReloadRequest())
-            )
-        log.info("cache function started", extra={"docs": settings.cag_paths})
+    def build(self, settings: Settings, cfg: Mapping[str, str]) -> Any:
+        redis = connect_redis(settings)
+        self.closers.append(redis.aclose)
+        service = CacheService(settings, redis, Embedder(settings).embed_batch)
+        if settings.cag_paths:  # preloaded in the background; not ready until done
+            self._preload = asyncio.get_running_loop().create_task(service.reload(ReloadRequest()))
+        return create_cache_app(service, Metrics(), settings.max_body_bytes)
 
-    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-    def ready(self) -> tuple[bool, str]:
-        if self.app is None:
-            return False, "starting"
-        if self._preload is not None and not self._preload.done():
-            return False, "loading docs"
-        return True, "ready"
-
-    def alive(self) -> tuple[bool, str]:
-        return True, "alive"
-
-    def stop(self) -> None:
-        log.info("cache function stopping")
+    def not_ready(self) -> str | None:
+        loading = self._preload is not None and not self._preload.done()
+        return "loading docs" if loading else None
 
 
 def new() -> CacheFunction:
