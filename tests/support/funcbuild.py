@@ -62,13 +62,30 @@ def _run(argv: list[str], cwd: Path | None = None) -> None:
         )
 
 
+# Never part of a build: environments, caches, VCS data, test output.
+IGNORED = shutil.ignore_patterns(
+    "wheels",
+    "__pycache__",
+    ".venv*",
+    ".git",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".smartops",
+    "test-artifacts",
+    "*.egg-info",
+    "build",
+    "dist",
+)
+
+
 def prepare_context(function_dir: Path, core_dir: Path, work: Path) -> Path:
-    """The build context func would see: the function folder, plus the core wheel if needed."""
-    pyproject = (function_dir / "pyproject.toml").read_text()
-    if "{root:uri}/wheels/" not in pyproject:
-        return function_dir
+    """The build context func would see: a copy of the function folder (a fresh path, so
+    pip never reuses a wheel it built from an earlier state of it), plus the core wheel."""
     context = work / "context"
-    shutil.copytree(function_dir, context, ignore=shutil.ignore_patterns("wheels", "__pycache__"))
+    shutil.copytree(function_dir, context, ignore=IGNORED)
+    if "{root:uri}/wheels/" not in (function_dir / "pyproject.toml").read_text():
+        return context
     _run(
         [
             sys.executable,
