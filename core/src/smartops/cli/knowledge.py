@@ -135,3 +135,27 @@ def eval_retrieval(
             f"{mode:7s} recall@1 {f['recall@1']:.3f}  recall@5 {f['recall@5']:.3f}  "
             f"MRR@10 {f['mrr@10']:.3f}"
         )
+
+
+@click.command("embedder")
+@mapped_errors
+def embedder_command() -> None:
+    """Prepare the embedding model (ONNX export on first use) and print what runs."""
+    import time
+
+    from smartops.knowledge.embedder import Embedder, model_cache_dir
+
+    settings = load_settings()
+    started = time.perf_counter()
+    model = Embedder(settings)
+    model.load()
+    click.echo(
+        json.dumps(
+            {
+                "signature": model.signature,
+                "dimension": model.dimension,
+                "cache_dir": str(model_cache_dir(settings)),
+                "seconds": round(time.perf_counter() - started, 2),
+            }
+        )
+    )

@@ -44,7 +44,7 @@ class AlertIndex:
         self._lock = threading.Lock()
 
     def upsert(self, doc: AlertDoc) -> None:
-        chunk = alert_chunk(doc, self.embedder.model_name)
+        chunk = alert_chunk(doc, self.embedder.signature)
         vectors = self.embedder.embed_batch([chunk.embed_text])
         with self._lock:
             self.index.upsert([chunk], vectors)

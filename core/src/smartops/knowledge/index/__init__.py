@@ -23,6 +23,7 @@ def open_index(settings: Settings, collection: str | None = None) -> Index:
         candidates=settings.retrieval_candidates,
         rrf_k=settings.retrieval_rrf_k,
         bm25_weight=settings.retrieval_bm25_weight,
+        source_decay=settings.retrieval_source_decay,
     )
 
 

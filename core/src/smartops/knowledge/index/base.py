@@ -10,6 +10,9 @@ import numpy as np
 
 from smartops.knowledge.documents import Chunk, Hit, Mode
 
+# Each further hit from one source counts this much less (see ``spread``); 1.0: off.
+SOURCE_DECAY = 0.5
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -37,7 +40,7 @@ class Index(Protocol):
         ...
 
     def search(self, query: str, vector: np.ndarray | None, k: int, mode: Mode) -> list[Hit]:
-        """Top ``k`` hits; hybrid fuses BM25 and kNN; without a vector it is BM25 only."""
+        """Top ``k`` hits, ``spread`` by source; hybrid fuses BM25 and kNN; no vector: BM25."""
         ...
 
     def ping(self) -> bool: ...
@@ -53,3 +56,21 @@ def rrf(
         for rank, key in enumerate(ranking, start=1):
             scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank)
     return sorted(scores.items(), key=lambda item: item[1], reverse=True)[:k]
+
+
+def spread(hits: Sequence[Hit], k: int, decay: float = SOURCE_DECAY) -> list[Hit]:
+    """Source-aware re-ranking of hits sorted best first, cut to the top ``k``.
+
+    The n-th hit (from 0) of a source has its score scaled by ``decay ** n``, so the top
+    ``k`` reaches more documents, and a source's further sections stay only where they
+    score well above the other documents' best ones.
+    """
+    seen: dict[str, int] = {}
+    out: list[Hit] = []
+    for hit in hits:
+        n = seen.get(hit.chunk.source, 0)
+        seen[hit.chunk.source] = n + 1
+        factor = decay**n
+        score = hit.score * factor if hit.score >= 0 else hit.score / factor
+        out.append(Hit(hit.chunk, score))
+    return sorted(out, key=lambda h: h.score, reverse=True)[:k]

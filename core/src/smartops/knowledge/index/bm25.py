@@ -23,10 +23,17 @@ STOPWORDS = frozenset(
 
 
 def _stem(word: str) -> str:
+    """A light English stemmer: plural -s/-ies, then -ing/-ed (failing, failed: fail)."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            if word[-1] == word[-2] and word[-1] not in "lsz":  # stopped: stop, filled: fill
+                word = word[:-1]
+            break
     return word
 
 

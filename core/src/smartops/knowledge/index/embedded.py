@@ -23,7 +23,7 @@ import numpy as np
 
 from smartops.errors import UpstreamUnavailable
 from smartops.knowledge.documents import Chunk, Hit, Mode
-from smartops.knowledge.index.base import Stored, rrf
+from smartops.knowledge.index.base import SOURCE_DECAY, Stored, rrf, spread
 from smartops.knowledge.index.bm25 import BM25, top_k
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,13 @@ class EmbeddedIndex:
         candidates: int = 50,
         rrf_k: int = 10,
         bm25_weight: float = 0.5,
+        source_decay: float = SOURCE_DECAY,
     ) -> None:
         self.path = path
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.bm25_weight = bm25_weight
+        self.source_decay = source_decay
         self.chunks: list[Chunk] = []
         self.vectors = np.zeros((0, 0), dtype=np.float32)
         self._bm25: BM25 | None = None
@@ -157,19 +159,17 @@ class EmbeddedIndex:
             return []
         if mode == "vector" and vector is None:
             raise ValueError("vector search needs a query vector")
-        if mode == "bm25" or vector is None:
-            return self._hits(self.bm25().top(query, k))
-        if mode == "vector":
-            return self._hits(self.knn(vector, k))
         n = max(self.candidates, k)
-        lexical = [str(i) for i, _ in self.bm25().top(query, n)]
-        semantic = [str(i) for i, _ in self.knn(vector, n)]
-        return self._hits(
-            [
-                (int(i), s)
-                for i, s in rrf([lexical, semantic], k, self.rrf_k, (self.bm25_weight, 1.0))
-            ]
-        )
+        if mode == "bm25" or vector is None:
+            ranked = self.bm25().top(query, n)
+        elif mode == "vector":
+            ranked = self.knn(vector, n)
+        else:
+            lexical = [str(i) for i, _ in self.bm25().top(query, n)]
+            semantic = [str(i) for i, _ in self.knn(vector, n)]
+            fused = rrf([lexical, semantic], n, self.rrf_k, (self.bm25_weight, 1.0))
+            ranked = [(int(i), s) for i, s in fused]
+        return spread(self._hits(ranked), k, self.source_decay)
 
     def _hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         return [Hit(self.chunks[i], score) for i, score in ranked]

@@ -5,7 +5,8 @@ Each collection is an alias ``<prefix>-<collection>`` over a concrete index
 keyword metadata, a cosine HNSW ``knn_vector``). ``rebuild`` fills a new concrete index
 and swaps the alias in one atomic ``_aliases`` call (zero-downtime rebuilds). Hybrid
 search sends the BM25 and the kNN query in one ``_msearch`` and fuses the two rankings
-with the same weighted reciprocal rank fusion as the embedded index.
+with the same weighted reciprocal rank fusion as the embedded index; every mode then
+applies the same source-aware re-ranking (``base.spread``) to its top candidates.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, UpstreamUnavailable
 from smartops.knowledge.documents import Chunk, Hit, Mode
-from smartops.knowledge.index.base import Stored, rrf
+from smartops.knowledge.index.base import Stored, rrf, spread
 
 FIELDS = ("id", "source", "title", "heading", "text", "hash", "url", "kind")
 
@@ -27,6 +28,7 @@ FIELDS = ("id", "source", "title", "heading", "text", "hash", "url", "kind")
 def template_body(prefix: str, dimension: int) -> dict[str, Any]:
     """The index template every concrete index of every collection is created from."""
     keyword = {"type": "keyword"}
+    text = {"type": "text", "analyzer": "english"}  # stop words and stems, as bm25.terms
     return {
         "index_patterns": [f"{prefix}-*"],
         "template": {
@@ -39,9 +41,9 @@ def template_body(prefix: str, dimension: int) -> dict[str, Any]:
                     "hash": keyword,
                     "url": keyword,
                     "kind": keyword,
-                    "title": {"type": "text"},
-                    "heading": {"type": "text"},
-                    "text": {"type": "text"},
+                    "title": text,
+                    "heading": text,
+                    "text": text,
                     "meta": {"type": "object", "enabled": False},
                     "vector": {
                         "type": "knn_vector",
@@ -116,6 +118,7 @@ class OpenSearchIndex:
         self.candidates = settings.retrieval_candidates
         self.rrf_k = settings.retrieval_rrf_k
         self.bm25_weight = settings.retrieval_bm25_weight
+        self.source_decay = settings.retrieval_source_decay
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         from opensearchpy.exceptions import ConnectionError as OsConnectionError
@@ -221,11 +224,16 @@ class OpenSearchIndex:
             return []
         if mode == "vector" and vector is None:
             raise InvalidRequest("vector search needs a query vector", param="mode")
-        if mode == "bm25" or vector is None:
-            return parse_hits(self._call("search", index=self.alias, body=bm25_body(query, k)))
-        if mode == "vector":
-            return parse_hits(self._call("search", index=self.alias, body=knn_body(vector, k)))
         n = max(self.candidates, k)
+        if mode == "bm25" or vector is None:
+            hits = parse_hits(self._call("search", index=self.alias, body=bm25_body(query, n)))
+        elif mode == "vector":
+            hits = parse_hits(self._call("search", index=self.alias, body=knn_body(vector, n)))
+        else:
+            hits = self._hybrid(query, vector, n)
+        return spread(hits, k, self.source_decay)
+
+    def _hybrid(self, query: str, vector: np.ndarray, n: int) -> list[Hit]:
         body = [{}, bm25_body(query, n), {}, knn_body(vector, n)]
         responses = self._call("msearch", index=self.alias, body=body)["responses"]
         for response in responses:
@@ -234,7 +242,7 @@ class OpenSearchIndex:
         lexical, semantic = (parse_hits(r) for r in responses)
         by_id = {h.chunk.id: h.chunk for h in [*lexical, *semantic]}
         rankings = [[h.chunk.id for h in lexical], [h.chunk.id for h in semantic]]
-        fused = rrf(rankings, k, self.rrf_k, (self.bm25_weight, 1.0))
+        fused = rrf(rankings, n, self.rrf_k, (self.bm25_weight, 1.0))
         return [Hit(by_id[i], score) for i, score in fused]
 
 
