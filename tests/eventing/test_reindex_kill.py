@@ -23,7 +23,7 @@ import pytest
 import redis
 
 from smartops.config import Settings
-from smartops.knowledge.embedder import DEFAULT_MODEL
+from smartops.knowledge.embedder import embedding_signature
 from smartops.knowledge.index.embedded import EmbeddedIndex
 from smartops.knowledge.ingest import discover, parse_file
 from tests.eventing.conftest import db_url
@@ -79,6 +79,10 @@ def test_killed_reindex_started_again_loses_and_duplicates_nothing(
         "SMARTOPS_DATA_DIR": str(tmp_path / "d"),
         "SMARTOPS_EVENTING_REINDEX_LOCK_TTL_S": "2",
         "HF_HUB_OFFLINE": "1",
+        # The slowest backend in small batches: the run embeds long enough to be killed in
+        # the middle (the default ONNX int8 does these 400 chunks in about 2 s).
+        "SMARTOPS_EMBED_BACKEND": "torch",
+        "SMARTOPS_EMBED_BATCH_SIZE": "4",
     }
     log = tmp_path / "reindex.log"
     # A first, complete run over a part of the corpus (a folder of it, or one file).
@@ -91,7 +95,7 @@ def test_killed_reindex_started_again_loses_and_duplicates_nothing(
     while not any(r["phase"] == "started" and r["paths"] == [str(docs)] for r in runs(store)):
         assert victim.poll() is None, log.read_text()[-2000:]
         time.sleep(0.05)
-    time.sleep(3.0)  # loading the model and embedding
+    time.sleep(2.0)  # loading the model and embedding (about 15 s in all)
     assert victim.poll() is None, "the run finished before it could be killed"
     victim.send_signal(signal.SIGKILL)
     victim.wait(30)
@@ -107,11 +111,12 @@ def test_killed_reindex_started_again_loses_and_duplicates_nothing(
 
     index = tmp_path / "d" / "index" / COLLECTION
     stored, vectors = stored_rows(index)
+    runs_with = Settings(embed_backend="torch")
     ids = [c["id"] for c in stored]
     expected = {
         c.id: c.hash
         for source, file in discover([str(docs)])
-        for c in parse_file(source, file, Settings(), DEFAULT_MODEL)
+        for c in parse_file(source, file, Settings(), embedding_signature(runs_with))
     }
     assert len(ids) == len(set(ids)), "duplicated chunks"
     assert {c["id"]: c["hash"] for c in stored} == expected, "lost or stale chunks"

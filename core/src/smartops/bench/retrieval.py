@@ -21,6 +21,7 @@ from smartops.bench.stats import summary_ms
 from smartops.config import Settings
 from smartops.knowledge.documents import Chunk, make_chunk
 from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.index import open_index
 from smartops.knowledge.index.embedded import EmbeddedIndex
 from smartops.knowledge.ingest import ingest
 
@@ -106,33 +107,25 @@ def measure_search(
     }
 
 
+def _index(local: Settings) -> EmbeddedIndex:
+    index = open_index(local, local.knowledge_collection)
+    if not isinstance(index, EmbeddedIndex):
+        raise TypeError("the retrieval benchmark runs on the embedded index")
+    return index
+
+
 def run(settings: Settings, corpus: str, size: int, runs: int) -> dict[str, Any]:
     """All figures, as a dict (see the module docstring)."""
     embedder = Embedder(settings)
     embedder.load()
     with tempfile.TemporaryDirectory(prefix="smartops-bench-") as tmp:
-        local = settings.with_changes(data_dir=Path(tmp))
-        path = Path(tmp) / "index" / local.knowledge_collection
-        index = EmbeddedIndex(
-            path,
-            candidates=local.retrieval_candidates,
-            rrf_k=local.retrieval_rrf_k,
-            bm25_weight=local.retrieval_bm25_weight,
-        )
-        first = ingest([corpus], local, index, embedder)
+        local = settings.with_changes(data_dir=Path(tmp), knowledge_backend="embedded")
+        first = ingest([corpus], local, _index(local), embedder)
         started = time.perf_counter()
-        again = ingest([corpus], local, EmbeddedIndex(path), embedder)
+        again = ingest([corpus], local, _index(local), embedder)
         again_s = time.perf_counter() - started
         build_started = time.perf_counter()
-        padded = pad(
-            EmbeddedIndex(
-                path,
-                candidates=local.retrieval_candidates,
-                rrf_k=local.retrieval_rrf_k,
-                bm25_weight=local.retrieval_bm25_weight,
-            ),
-            size,
-        )
+        padded = pad(_index(local), size)
         padded.bm25()
         build_s = time.perf_counter() - build_started
     figures: dict[str, Any] = {
@@ -142,6 +135,7 @@ def run(settings: Settings, corpus: str, size: int, runs: int) -> dict[str, Any]
         "reingest_changed_chunks": again.new + again.updated + again.deleted,
         "index_chunks": padded.count(),
         "pad_and_bm25_build_s": round(build_s, 1),
+        "embedding": embedder.signature,
         "embed_threads": {
             "query": settings.embed_query_threads,
             "batch": settings.embed_batch_threads,
