@@ -72,9 +72,12 @@ def test_query_alone_and_in_a_batch_agree(embedder: Embedder) -> None:
     assert float(single @ embedder.embed_query(TEXTS[0])) > 0.99999  # deterministic
 
 
-def test_export_is_cached_and_keyed_by_variant(tmp_path: Path) -> None:
+def test_export_is_cached_and_keyed_by_variant(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     model_dir = Path(embedder_module.default_model_path())
     first = prepared_model(model_dir, tmp_path, quantize=True)
+    assert "pre-processing" not in capfd.readouterr().err  # no stray root-logger advice
     stamp = first.stat().st_mtime_ns
     again = prepared_model(model_dir, tmp_path, quantize=True)
     assert again == first and again.stat().st_mtime_ns == stamp

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 
 from smartops import actions, cache, knowledge
-from smartops.cache.service import connect_redis
 from smartops.cache.stage import CacheStage
 from smartops.config import Settings
 from smartops.eventing import wiring as eventing_wiring
@@ -22,6 +21,7 @@ from smartops.knowledge.embedder import Embedder
 from smartops.llm import LLMClient
 from smartops.metrics import Metrics
 from smartops.pipeline import Pipeline, Stage
+from smartops.redis_client import connect_redis
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 

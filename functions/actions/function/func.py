@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import redis.asyncio as aioredis
-
 from smartops.actions.http import create_actions_app
 from smartops.actions.service import ActionService
 from smartops.config import Settings
 from smartops.funcadapter import FunctionAdapter
 from smartops.metrics import Metrics
+from smartops.redis_client import connect_redis
 
 
 class ActionsFunction(FunctionAdapter):
     name = "actions"
 
     def build(self, settings: Settings, cfg: Mapping[str, str]) -> Any:
-        redis = aioredis.Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = connect_redis(settings) if settings.redis_url else None
         service = ActionService.build(settings, Metrics(), redis)
         self.closers.append(service.aclose)
         if redis is not None:

@@ -8,11 +8,12 @@ from typing import Any
 
 from smartops.cache.http import create_cache_app
 from smartops.cache.models import ReloadRequest
-from smartops.cache.service import CacheService, connect_redis
+from smartops.cache.service import CacheService
 from smartops.config import Settings
 from smartops.funcadapter import FunctionAdapter
 from smartops.knowledge.embedder import Embedder
 from smartops.metrics import Metrics
+from smartops.redis_client import connect_redis
 
 
 class CacheFunction(FunctionAdapter):

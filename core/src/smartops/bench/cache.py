@@ -19,9 +19,10 @@ import httpx
 from smartops.bench.gateway import gateway_process
 from smartops.bench.stats import summary_ms
 from smartops.cache.models import LookupRequest, ReloadRequest, StoreRequest
-from smartops.cache.service import CacheService, connect_redis
+from smartops.cache.service import CacheService
 from smartops.config import Settings
 from smartops.knowledge.embedder import Embedder
+from smartops.redis_client import connect_redis
 from smartops.stack import backends
 
 QUESTION = "What does the KubePodCrashLooping alert mean?"
@@ -39,7 +40,7 @@ async def _timed(call: Callable[[], Awaitable[Any]], n: int) -> dict[str, float]
 
 
 async def in_process(settings: Settings, n: int) -> dict[str, Any]:
-    redis = connect_redis(settings.with_changes(redis_timeout_ms=1000))
+    redis = connect_redis(settings, timeout_s=1.0)
     embedder = Embedder(settings)
     service = CacheService(settings, redis, embedder.embed_batch)
     if settings.cag_paths:

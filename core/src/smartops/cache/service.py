@@ -42,18 +42,6 @@ class CacheBackend(Protocol):
     async def reload(self, request: ReloadRequest) -> ReloadReport: ...
 
 
-def connect_redis(settings: Settings) -> Redis:
-    """The process's Redis client (shared by cache, actions and eventing)."""
-    timeout = settings.redis_timeout_ms / 1000
-    return Redis.from_url(
-        settings.redis_url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry_on_timeout=False,
-        health_check_interval=0,
-    )
-
-
 class CacheService:
     def __init__(self, settings: Settings, redis: Redis, embed: EmbedBatch) -> None:
         self.settings = settings

@@ -38,11 +38,10 @@ def audit_tail(count: int, stream: str | None, follow: bool, as_json: bool) -> N
 
 
 async def _tail(settings: Settings, stream: str, count: int, follow: bool, as_json: bool) -> None:
-    import redis.asyncio as aioredis
-
     from smartops.actions.audit import tail
+    from smartops.redis_client import connect_redis
 
-    client = aioredis.Redis.from_url(settings.redis_url)
+    client = connect_redis(settings, timeout_s=5.0)
     try:
         seen = ""
         while True:

@@ -27,6 +27,7 @@ from smartops.knowledge.embedder import Embedder, embedding_signature
 from smartops.knowledge.index import open_index
 from smartops.knowledge.index.base import Index
 from smartops.metrics import Metrics
+from smartops.redis_client import connect_redis
 
 if TYPE_CHECKING:
     from smartops.services import Services
@@ -47,13 +48,9 @@ class Eventing:
 
 
 def connect(settings: Settings) -> Redis:
-    """Eventing's own Redis client: transactions and stream writes get a roomier timeout
-    than the answer cache's fail-fast client."""
-    return Redis.from_url(
-        settings.redis_url,
-        socket_timeout=REDIS_TIMEOUT_S,
-        socket_connect_timeout=REDIS_TIMEOUT_S,
-    )
+    """Eventing's Redis client: transactions and stream writes get a roomier timeout
+    than the answer cache's fail-fast one."""
+    return connect_redis(settings, REDIS_TIMEOUT_S)
 
 
 def build_eventing(

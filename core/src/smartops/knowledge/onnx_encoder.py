@@ -97,18 +97,28 @@ def _export(model_dir: Path, work: Path, quantize: bool) -> None:
     optimized = optimize_model(str(raw), model_type="bert", num_heads=heads, hidden_size=hidden)
     optimized.save_model_to_file(str(fused))
     if quantize:
-        quantize_dynamic(
-            fused,
-            work / ONNX_FILE,
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            extra_options={"DefaultTensorType": 1},  # FLOAT, for the fused ops' outputs
-        )
+        quiet = _DropAdvice()  # the quantizer's advice goes to the root logger, not JSON
+        logging.getLogger().addFilter(quiet)
+        try:
+            quantize_dynamic(
+                fused,
+                work / ONNX_FILE,
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                extra_options={"DefaultTensorType": 1},  # FLOAT, for the fused ops' outputs
+            )
+        finally:
+            logging.getLogger().removeFilter(quiet)
     else:
         fused.rename(work / ONNX_FILE)
     raw.unlink(missing_ok=True)
     fused.unlink(missing_ok=True)
     (work / "source.json").write_text(json.dumps({"model": str(model_dir), "int8": quantize}))
+
+
+class _DropAdvice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Please consider to run pre-processing")
 
 
 def _pooled_module(encoder: Any) -> Any:
