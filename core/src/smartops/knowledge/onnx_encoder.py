@@ -4,9 +4,10 @@ The ONNX file is exported from the packaged weights on first use (never download
 the Hugging Face encoder with mean pooling and L2 normalisation (what the
 sentence-transformers pipeline of all-MiniLM-L6-v2 does), fused by ONNX Runtime's
 transformer optimizer and, for ``onnx-int8``, quantized per channel. The result is kept
-under ``<data_dir>/models/`` in a folder named after the model file, the variant and the
-library versions, written to a temporary folder and renamed into place under a file
-lock, so concurrent processes export once and never read half a file.
+in the model cache folder (``embed_cache_dir``, else ``~/.cache/smartops/models``) in a
+folder named after the weights file, the variant and the library versions, written to a
+temporary folder and renamed into place under a file lock, so concurrent processes
+export once and never read half a file.
 """
 
 from __future__ import annotations
@@ -40,13 +41,12 @@ def _weights(model_dir: Path) -> Path:
 
 def cache_key(model_dir: Path, quantize: bool) -> str:
     """Names the export: the weights (path, size, time) and the exporting libraries."""
-    weights = _weights(model_dir)
+    weights, variant = _weights(model_dir), "int8" if quantize else "fp32"
     stat = weights.stat()
     versions = [metadata.version(p) for p in ("torch", "transformers", "onnxruntime")]
-    parts = [str(weights.resolve()), str(stat.st_size), str(stat.st_mtime_ns), *versions]
-    parts.append("int8" if quantize else "fp32")
+    parts = [str(weights.resolve()), str(stat.st_size), str(stat.st_mtime_ns), *versions, variant]
     digest = hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
-    return f"{model_dir.name}-{'int8' if quantize else 'fp32'}-{digest}"
+    return f"{model_dir.name}-{variant}-{digest}"
 
 
 def prepared_model(model_dir: Path, cache_dir: Path, quantize: bool) -> Path:
