@@ -22,6 +22,8 @@ from smartops.cache.models import DocSection, DocsMatch
 from smartops.cache.normalize import normalize
 from smartops.cache.sections import parse_file
 from smartops.cache.vectors import VectorSet, as_bytes, as_text
+from smartops.config import Settings
+from smartops.knowledge.embedder import embedding_signature
 
 PREFIX = "smartops:cag"
 SECTIONS, FILES, KEYS, VERSION = (f"{PREFIX}:{n}" for n in ("sections", "files", "keys", "version"))
@@ -53,6 +55,17 @@ class DocsCache:
         self.max_sections = max_sections
         self.vectors = VectorSet(f"{PREFIX}:vectors")
         self.mirror = Mirror()
+
+    @classmethod
+    def from_settings(cls, redis: Redis, settings: Settings) -> DocsCache:
+        """The docs cache as the settings configure it (thresholds, embedding signature)."""
+        return cls(
+            redis,
+            confident=settings.cag_confident,
+            minimum=settings.cag_min_similarity,
+            max_sections=settings.cag_max_sections,
+            signature=embedding_signature(settings),
+        )
 
     async def load_file(
         self, source: str, text: str | None, embed: EmbedBatch

@@ -27,7 +27,6 @@ from smartops.cache.models import (
 from smartops.cache.sections import markdown_files
 from smartops.config import Settings
 from smartops.errors import InvalidRequest
-from smartops.knowledge.embedder import embedding_signature
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +49,7 @@ class CacheService:
         self.answers = AnswerCache(
             redis, ttl_s=settings.cache_ttl_s, threshold=settings.cache_similarity
         )
-        self.docs = DocsCache(
-            redis,
-            confident=settings.cag_confident,
-            minimum=settings.cag_min_similarity,
-            max_sections=settings.cag_max_sections,
-            signature=embedding_signature(settings),
-        )
+        self.docs = DocsCache.from_settings(redis, settings)
         self._reload_lock = asyncio.Lock()
 
     async def lookup(self, request: LookupRequest) -> LookupResult:

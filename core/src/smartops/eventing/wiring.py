@@ -23,7 +23,7 @@ from smartops.eventing.handlers import Handlers, ReloadDocs
 from smartops.eventing.runbooks import CachedRunbooks, FirstFound, IndexedRunbooks
 from smartops.eventing.runs import Reindexer
 from smartops.eventing.stage import AlertsStage
-from smartops.knowledge.embedder import Embedder, embedding_signature
+from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index import open_index
 from smartops.knowledge.index.base import Index
 from smartops.metrics import Metrics
@@ -101,13 +101,7 @@ def _docs_cache(settings: Settings, redis: Redis) -> CachedRunbooks | None:
         return None
     from smartops.cache.docs import DocsCache
 
-    docs = DocsCache(
-        redis,
-        confident=settings.cag_confident,
-        minimum=settings.cag_min_similarity,
-        max_sections=settings.cag_max_sections,
-        signature=embedding_signature(settings),
-    )
+    docs = DocsCache.from_settings(redis, settings)
     return CachedRunbooks(docs)
 
 
