@@ -63,7 +63,11 @@ def pad(index: EmbeddedIndex, size: int, seed: int = 7) -> EmbeddedIndex:
     mix += rng.normal(0, 0.05, mix.shape).astype(np.float32)
     mix /= np.linalg.norm(mix, axis=1, keepdims=True)
     padded = EmbeddedIndex(
-        None, candidates=index.candidates, rrf_k=index.rrf_k, bm25_weight=index.bm25_weight
+        None,
+        candidates=index.candidates,
+        rrf_k=index.rrf_k,
+        bm25_weight=index.bm25_weight,
+        source_decay=index.source_decay,
     )
     padded.upsert([*index.chunks, *generated], np.vstack([index.vectors, mix]))
     return padded
