@@ -24,7 +24,7 @@ import redis.asyncio as aioredis
 from smartops.actions import audit
 from smartops.config import Settings
 from smartops.gateway import create_app
-from smartops.pipeline import ContextBlock, Reply, Source, Turn
+from smartops.turn import ContextBlock, Reply, Source, Turn
 from smartops.services import Services, build_services
 from tests.actions.conftest import INJECTION, Kube, Monitoring
 from tests.actions.world import CANARY_JWT, CANARY_PASSWORD, POLICY
@@ -203,13 +203,13 @@ async def test_canaries_never_reach_the_llm_the_answer_or_the_logs(
     settings = _settings(kube, tmp_path, redis_url, llm_url, llm_max_tokens=24)
     async with _gateway(settings, redis_url) as gw:
         sent: list[Any] = []
-        real_stream = gw.services.llm.stream
+        real_stream = gw.services.llm.stream_chunks
 
         def spy(payload: dict[str, Any]) -> Any:
             sent.append(payload)
             return real_stream(payload)
 
-        gw.services.llm.stream = spy  # type: ignore[method-assign]
+        gw.services.llm.stream_chunks = spy  # type: ignore[method-assign]
         history: list[Any] = []
         for question in (
             "kubectl logs api-7d9f-x2 -n shop",

@@ -6,7 +6,7 @@ from pydantic import SecretStr
 
 from smartops.config import Settings
 from smartops.gateway.auth import identify
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 
 HEADERS = {
     "x-openwebui-user-email": "alice@example.com",

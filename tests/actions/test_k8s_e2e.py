@@ -16,7 +16,7 @@ import pytest
 from smartops.actions.service import ActionService
 from smartops.config import Settings
 from smartops.metrics import Metrics
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 
 pytestmark = pytest.mark.integration
 KUBECONFIG = os.environ.get("SMARTOPS_E2E_KUBECONFIG", "")

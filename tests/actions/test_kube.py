@@ -19,7 +19,7 @@ from smartops.actions.service import ActionService
 from smartops.config import Settings
 from smartops.errors import InvalidRequest
 from smartops.metrics import Metrics
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 from tests.actions.conftest import Kube
 from tests.actions.world import CANARY_JWT, CANARY_PASSWORD, POLICY
 

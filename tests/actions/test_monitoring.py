@@ -13,7 +13,7 @@ from smartops.actions.service import ActionService
 from smartops.config import Settings
 from smartops.errors import InvalidRequest
 from smartops.metrics import Metrics
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 from tests.actions.conftest import Monitoring
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from smartops.actions.policy import Policy
 from smartops.actions.redact import redact, redact_value
 from smartops.actions.render import Code, Table, code_markdown, table_markdown
 from smartops.errors import InvalidRequest, NotFound
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 from tests.actions.world import CANARY_JWT, CANARY_PASSWORD, POLICY
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from kubernetes import client, config
 
-from tests.actions.kube_emulator import KubeEmulator
+from smartops.sandbox.emulator import KubeEmulator
 
 CANARY_PASSWORD = "Canary-Pw-7f3a9c1e"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"

@@ -20,7 +20,6 @@ from redis.asyncio import Redis
 
 from smartops.cache.models import ReloadRequest
 from smartops.config import Settings
-from smartops.eventing.routes import add_routes, eventing_of
 from smartops.eventing.wiring import Eventing
 from smartops.gateway import create_app
 from smartops.services import Services, build_services
@@ -66,13 +65,12 @@ async def gateway(tmp_path: Path, redis_url: str) -> AsyncIterator[Gateway]:
         eventing_canary_file=DATA / "canary.jsonl",
     )
     services = build_services(settings)
-    assert services.cache_stage is not None
-    await services.cache_stage.backend.reload(ReloadRequest())
-    app = create_app(services)
-    add_routes(app, services)
+    assert services.cache_backend is not None and services.eventing is not None
+    await services.cache_backend.reload(ReloadRequest())
+    app = create_app(services)  # the eventing routes come with it
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-        yield Gateway(client, services, eventing_of(services), redis, settings, docs)
+        yield Gateway(client, services, services.eventing, redis, settings, docs)
     await services.aclose()
     await redis.flushdb()
     await redis.aclose()

@@ -66,8 +66,8 @@ class RecordingClient:
 
     def msearch(self, index: str, body: list[dict[str, Any]]) -> dict[str, Any]:
         self.calls.append(("msearch", body))
-        lexical = response(("a", 7.0, "docs/a.md"), ("b", 5.0, "docs/b.md"))
-        semantic = response(("b", 0.9, "docs/b.md"), ("c", 0.8, "docs/c.md"))
+        lexical = response(("a", 7.0, "docs/a.md"), ("b", 5.0, "docs/b.md"), ("d", 1.0, "docs/d.md"))
+        semantic = response(("b", 0.9, "docs/b.md"), ("c", 0.8, "docs/c.md"), ("d", 0.5, "docs/d.md"))
         return {"took": 4, "responses": [lexical | {"status": 200}, semantic | {"status": 200}]}
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def test_query_bodies() -> None:
     assert body["_source"] == {"excludes": ["vector"]}
 
 
-def test_hybrid_is_one_msearch_fused_by_rrf() -> None:
+def test_hybrid_is_one_msearch_fused_like_the_embedded_index() -> None:
     client = RecordingClient()
     index = OpenSearchIndex(Settings(retrieval_candidates=20), "default", client=client)
     hits = index.search("disk full", np.ones(4, dtype=np.float32), 3, "hybrid")
@@ -106,9 +106,19 @@ def test_hybrid_is_one_msearch_fused_by_rrf() -> None:
     assert kind == "msearch" and len(body) == 4
     assert "multi_match" in body[1]["query"] and "knn" in body[3]["query"]
     assert body[1]["size"] == body[3]["size"] == 20
-    # b is in both rankings, so it wins; a (BM25 only) and c (kNN only) follow.
-    assert [h.chunk.id for h in hits] == ["b", "c", "a"]
+    # Min-max scores, half each: b (BM25 0.67, kNN 1) wins, then a (BM25's best, 0.5),
+    # then c (kNN 0.75 only); d, last in both, is cut.
+    assert [h.chunk.id for h in hits] == ["b", "a", "c"]
     assert hits[0].chunk.source == "docs/b.md" and hits[0].chunk.heading == "T > H"
+
+
+def test_russian_words_reach_bm25_in_english() -> None:
+    client = RecordingClient()
+    index = OpenSearchIndex(Settings(), "default", client=client)
+    index.search("как откатить деплоймент", None, 2, "bm25")
+    sent = client.calls[0][1]["query"]["multi_match"]["query"]
+    assert sent.startswith("как откатить деплоймент") and "rollback" in sent
+    assert "deployment" in sent
 
 
 def test_vector_mode_sends_knn() -> None:

@@ -8,8 +8,8 @@ import httpx
 
 from smartops.config import Settings
 from smartops.gateway import create_app
-from smartops.pipeline import Reply, Source, Turn
 from smartops.services import build_services
+from smartops.turn import Reply, Source, Turn
 from tests.unit.gateway.conftest import closed_upstream
 
 

@@ -1,29 +1,57 @@
-"""The OpenAI chat-completions request, validated, and the response shapes we send."""
+"""The OpenAI chat-completions request, validated, and the response shapes we send.
+
+The body goes through the one parser (``smartops.body``: size, depth and number limits,
+every string cleaned of what is not text), so whatever a client sends is a chat request
+or a 400, over HTTP and over the WebSocket alike.
+
+Content may be a string or a list of parts, as OpenAI and Open WebUI send it. This model
+reads text only: the ``text`` parts are the message; the other parts (``image_url``,
+``input_audio``, ``file``) are not read, and when the question itself carries some the
+answer says so (``ChatRequest.notices``) instead of refusing the conversation: Open
+WebUI sends a chat's earlier images again with every later question. A question with
+no text at all, only images, is a 400 that says why.
+"""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from smartops.body import invalid_from_validation, parse_json
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, NotFound, PayloadTooLarge
 
 Role = Literal["system", "developer", "user", "assistant", "tool"]
+TEXT_ONLY = "This model reads text only"
 
 
-class TextPart(BaseModel):
+class ContentPart(BaseModel):
+    """One part of a list-of-parts content; only ``text`` parts are read."""
+
     model_config = ConfigDict(extra="ignore")
-    type: Literal["text"]
-    text: str
+    type: str = Field(min_length=1, max_length=64)
+    text: str | None = None
+
+    @model_validator(mode="after")
+    def _text_part_has_text(self) -> ContentPart:
+        if self.type == "text" and self.text is None:
+            raise ValueError("a 'text' part needs a 'text' string")
+        return self
 
 
 class Message(BaseModel):
     model_config = ConfigDict(extra="ignore")
     role: Role
-    content: str | list[TextPart] | None = None
+    content: str | list[ContentPart] | None = None
     name: str | None = None
 
     @property
@@ -32,7 +60,14 @@ class Message(BaseModel):
             return ""
         if isinstance(self.content, str):
             return self.content
-        return "".join(part.text for part in self.content)
+        return "".join(part.text or "" for part in self.content if part.type == "text")
+
+    @property
+    def unread_parts(self) -> list[str]:
+        """The types of the parts that are not read (``image_url``...), in order."""
+        if not isinstance(self.content, list):
+            return []
+        return [part.type for part in self.content if part.type != "text"]
 
 
 class StreamOptions(BaseModel):
@@ -62,6 +97,12 @@ class ChatRequest(BaseModel):
         if last.role != "user":
             raise ValueError("the last message must have role 'user'")
         if not last.text.strip():
+            unread = sorted(set(last.unread_parts))
+            if unread:
+                raise ValueError(
+                    f"the last user message has no text: {TEXT_ONLY.lower()} "
+                    f"({', '.join(unread)} parts are not read)"
+                )
             raise ValueError("the last user message is empty")
         return messages
 
@@ -70,25 +111,30 @@ class ChatRequest(BaseModel):
         return self.messages[-1].text.strip()
 
     @property
+    def notices(self) -> list[str]:
+        """What the answer should tell the user about their question: the parts of it
+        that were not read (an attached image)."""
+        unread = self.messages[-1].unread_parts
+        if not unread:
+            return []
+        kinds = sorted(set(unread))
+        what = "an image" if kinds == ["image_url"] and len(unread) == 1 else "attachments"
+        return [f"{TEXT_ONLY}: {what} in your message ({', '.join(kinds)}) was not read."]
+
+    @property
     def include_usage(self) -> bool:
         return bool(self.stream_options and self.stream_options.include_usage)
 
 
-def parse_chat_request(raw: bytes, settings: Settings) -> ChatRequest:
-    """Parse and validate a request body; every failure is an InvalidRequest (400)."""
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequest(f"Malformed JSON body: {exc}", code="invalid_json") from None
+def parse_chat_request(raw: bytes | str, settings: Settings) -> ChatRequest:
+    """Parse and validate a request body; every failure is a ClientError (400, 404, 413)."""
+    data = parse_json(raw, max_bytes=settings.max_body_bytes)
     if not isinstance(data, dict):
         raise InvalidRequest("The request body must be a JSON object.", code="invalid_json")
     try:
         request = ChatRequest.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(part) for part in first["loc"]) or None
-        where = f" (at '{param}')" if param else ""
-        raise InvalidRequest(f"Invalid request: {first['msg']}{where}", param=param) from None
+        raise invalid_from_validation(exc) from None
     _check_limits(request, settings)
     return request
 

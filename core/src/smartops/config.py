@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     actions_enabled: bool = True
     actions_url: str = ""  # the actions function; empty: run the actions in process
     actions_token: SecretStr | None = None  # shared secret between gateway and function
+    # Without a token the actions function refuses to start, unless it runs locally:
+    # then it serves loopback callers only.
+    actions_local: bool = False
     actions_policy_file: Path | None = None  # empty: everyone reads, nobody writes
     actions_kubeconfig: Path | None = None  # empty: in-cluster service account, if any
     actions_kube_context: str = ""
@@ -88,6 +91,11 @@ class Settings(BaseSettings):
     # (comma-separated), or with the API key when actions_trust_forwarded_with_api_key.
     actions_trusted_proxies: str = ""
     actions_trust_forwarded_with_api_key: bool = False
+
+    # Answers (docs/knowledge.md, "Grounded answers"): extract, synthesize, or auto
+    # (extract on the embedded tiny model, synthesize with any other predictor).
+    answer_mode: Literal["extract", "synthesize", "auto"] = "auto"
+    llm_embedded: bool = False  # set by the embedded stack when it starts llama.cpp
 
     # Knowledge (ingestion, embeddings, hybrid retrieval, InferenceGraph): docs/knowledge.md.
     knowledge_backend: Literal["embedded", "opensearch"] = "embedded"

@@ -13,7 +13,8 @@
         ├── UpstreamError              a backend answered with an error (502)
         ├── UpstreamUnavailable        a backend cannot be reached (503)
         │   └── UpstreamTimeout        a backend did not answer in time (504)
-        └── InternalError              a bug; the message shown is generic (500)
+        ├── InternalError              a bug; the message shown is generic (500)
+        └── ConfigurationError         refuses to start as configured (startup only)
 
 Every error carries an OpenAI-style ``type`` and ``code`` so that the gateway can
 answer ``{"error": {"message", "type", "code"}}`` without knowing each class.
@@ -22,6 +23,8 @@ answer ``{"error": {"message", "type", "code"}}`` without knowing each class.
 from __future__ import annotations
 
 from typing import ClassVar
+
+from pydantic import ValidationError
 
 
 class SmartopsError(Exception):
@@ -56,7 +59,14 @@ class ClientError(SmartopsError):
 
 
 class InvalidRequest(ClientError):
-    pass
+    @classmethod
+    def from_validation(cls, exc: ValidationError, what: str = "request") -> InvalidRequest:
+        """The first problem pydantic found, with the field it is at as ``param``."""
+        errors = exc.errors()
+        first = errors[0] if errors else {"msg": "invalid", "loc": ()}
+        param = ".".join(str(part) for part in first.get("loc", ())) or None
+        where = f" (at '{param}')" if param else ""
+        return cls(f"Invalid {what}: {first.get('msg')}{where}", param=param)
 
 
 class AuthenticationError(ClientError):
@@ -115,3 +125,9 @@ class UpstreamTimeout(UpstreamUnavailable):
 
 class InternalError(ServerError):
     pass
+
+
+class ConfigurationError(ServerError):
+    """A process that must not start as configured (raised at startup, never per request)."""
+
+    default_code = "configuration_error"

@@ -2,6 +2,13 @@
 
 httpx, streaming or not, connect/read timeouts, and bounded retries on connection
 errors only: once a request has reached the upstream it is never sent twice.
+
+A stream is only an answer when it says how it ended: :meth:`LLMClient.stream` yields
+:class:`LLMChunk` text pieces and always ends with one chunk that carries the upstream's
+``finish_reason`` (``"stop"``, ``"length"``, ...) and the token usage, or it raises. A
+stream that stops without a finish reason (llama.cpp ends a stream it interrupts with a
+bare ``[DONE]``; a server that fails mid-generation just closes it) raises
+:class:`UpstreamError` with the code ``llm_stream_incomplete``: never a clean stop.
 """
 
 from __future__ import annotations
@@ -9,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from smartops.config import Settings
+from smartops.context_fit import PromptMessage, count_messages, estimate_tokens
 from smartops.errors import (
     InvalidRequest,
     UpstreamError,
@@ -27,6 +36,33 @@ from smartops.metrics import Metrics
 log = logging.getLogger(__name__)
 BACKEND = "llm"
 _RETRY_BASE_DELAY_S = 0.1
+INCOMPLETE = "llm_stream_incomplete"
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token usage of one completion; ``estimated`` when the upstream did not report it
+    (llama-cpp-python's server sends none in a stream): the prompt is then estimated
+    with :func:`smartops.context_fit.estimate_tokens` and the completion is the number
+    of text chunks (llama.cpp and vLLM stream one token per chunk)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    estimated: bool = False
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class LLMChunk:
+    """A piece of a streamed answer. Every chunk but the last has text and no
+    ``finish_reason``; the last one has the finish reason and the usage (and no text)."""
+
+    text: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
 
 
 class LLMClient:
@@ -38,6 +74,7 @@ class LLMClient:
         self.retries = settings.llm_connect_retries
         self.metrics = metrics
         self.request_id_header = settings.llm_request_id_header
+        self._stream_usage = True  # ask for usage in streams until the upstream refuses
         headers = {}
         if settings.llm_api_key is not None:
             headers["Authorization"] = f"Bearer {settings.llm_api_key.get_secret_value()}"
@@ -113,15 +150,16 @@ class LLMClient:
             raise UpstreamError("The LLM upstream sent a body that is not JSON.") from None
         return data
 
-    async def stream(self, payload: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        """Yield each parsed chunk of a streamed completion (the ``data:`` lines)."""
-        request = self._http.build_request(
-            "POST",
-            f"{self.base_url}/chat/completions",
-            json=self._body(payload, stream=True),
-            headers=self._headers(),
-        )
-        response = await self._send(request, stream=True)
+    async def stream_chunks(self, payload: dict[str, Any]) -> AsyncIterator[LLMChunk]:
+        """Stream a completion: text chunks, then one final chunk (see :class:`LLMChunk`).
+
+        Asks for the usage (``stream_options.include_usage``); servers that ignore it
+        get an estimated one. Raises :class:`UpstreamError` (``llm_stream_incomplete``)
+        when the stream ends without a finish reason, and for an error event in it.
+        """
+        body = self._body(payload, stream=True)
+        response = await self._open_stream(body)
+        state = _StreamState()
         try:
             async for line in response.aiter_lines():
                 if not line.startswith("data:"):
@@ -129,10 +167,8 @@ class LLMClient:
                 data = line[5:].strip()
                 if data == "[DONE]":
                     break
-                try:
-                    yield json.loads(data)
-                except json.JSONDecodeError:
-                    raise UpstreamError("The LLM upstream sent a malformed chunk.") from None
+                for text in state.read(_parse_chunk(data)):
+                    yield LLMChunk(text=text)
         except httpx.TimeoutException:
             self.metrics.upstream_errors.labels(BACKEND, "timeout").inc()
             raise UpstreamTimeout("The LLM upstream stopped sending in the middle.") from None
@@ -141,9 +177,56 @@ class LLMClient:
             raise UpstreamUnavailable(f"The LLM stream broke off: {type(exc).__name__}.") from None
         finally:
             await response.aclose()
+        if state.finish_reason is None:
+            self.metrics.upstream_errors.labels(BACKEND, "incomplete").inc()
+            raise UpstreamError(
+                f"The LLM stream ended without a finish reason after {state.chunks} text "
+                "chunks: the upstream interrupted or lost the generation.",
+                code=INCOMPLETE,
+            )
+        yield LLMChunk(finish_reason=state.finish_reason, usage=state.usage(body["messages"]))
+
+    async def stream(self, payload: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """Deprecated: :meth:`stream_chunks` as OpenAI-shaped chunk dicts (text chunks,
+        then one with ``finish_reason`` and ``usage``). Same errors."""
+        async for chunk in self.stream_chunks(payload):
+            choice = {"index": 0, "delta": {}, "finish_reason": chunk.finish_reason}
+            if chunk.text:
+                choice["delta"] = {"content": chunk.text}
+            data: dict[str, Any] = {"choices": [choice]}
+            if chunk.usage is not None:
+                data["usage"] = {
+                    "prompt_tokens": chunk.usage.prompt_tokens,
+                    "completion_tokens": chunk.usage.completion_tokens,
+                    "total_tokens": chunk.usage.total_tokens,
+                }
+            yield data
+
+    async def _open_stream(self, body: dict[str, Any]) -> httpx.Response:
+        """Send a streaming request asking for the usage; an upstream that rejects
+        ``stream_options`` (a 400: nothing was generated) is asked again without."""
+        if self._stream_usage:
+            body = {**body, "stream_options": {"include_usage": True}}
+        request = self._http.build_request(
+            "POST", f"{self.base_url}/chat/completions", json=body, headers=self._headers()
+        )
+        try:
+            return await self._send(request, stream=True)
+        except InvalidRequest as exc:
+            if not self._stream_usage or "stream_options" not in exc.message:
+                raise
+            log.warning("the LLM upstream does not take stream_options; usage is estimated")
+            self._stream_usage = False
+            body = {k: v for k, v in body.items() if k != "stream_options"}
+            return await self._open_stream(body)
 
     async def ping(self, timeout_s: float = 1.0) -> bool:
-        """True when the upstream answers ``GET /models``."""
+        """True when the upstream answers ``GET /models``.
+
+        Not for a single-slot llama.cpp server: its ``/models`` waits for the running
+        generation. The embedded stack checks its LLM without asking it
+        (``smartops.stack.llm_ready``).
+        """
         try:
             response = await self._http.get(f"{self.base_url}/models", timeout=timeout_s)
         except httpx.HTTPError:
@@ -162,3 +245,51 @@ def _error_message(body: str) -> str:
             return str(error.get("message", error))[:300]
         return str(error)[:300]
     return body[:300]
+
+
+def _parse_chunk(data: str) -> dict[str, Any]:
+    try:
+        chunk = json.loads(data)
+    except (json.JSONDecodeError, RecursionError):
+        raise UpstreamError("The LLM upstream sent a malformed chunk.") from None
+    if not isinstance(chunk, dict):
+        raise UpstreamError("The LLM upstream sent a malformed chunk.")
+    if chunk.get("error"):
+        detail = _error_message(json.dumps(chunk))
+        raise UpstreamError(f"The LLM upstream failed mid-stream: {detail}")
+    return chunk
+
+
+class _StreamState:
+    """What a stream said so far: its finish reason, its usage, how many text chunks."""
+
+    def __init__(self) -> None:
+        self.finish_reason: str | None = None
+        self.chunks = 0
+        self.reported: Usage | None = None
+
+    def read(self, chunk: dict[str, Any]) -> list[str]:
+        """The texts of one upstream chunk (of its first choice); notes the rest."""
+        usage = chunk.get("usage")
+        if isinstance(usage, dict) and "completion_tokens" in usage:
+            self.reported = Usage(
+                int(usage.get("prompt_tokens") or 0), int(usage["completion_tokens"] or 0)
+            )
+        texts = []
+        for choice in chunk.get("choices") or []:
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+                continue
+            delta = choice.get("delta")
+            text = delta.get("content") if isinstance(delta, dict) else None
+            if isinstance(text, str) and text:
+                self.chunks += 1
+                texts.append(text)
+            if choice.get("finish_reason"):
+                self.finish_reason = str(choice["finish_reason"])
+        return texts
+
+    def usage(self, messages: Sequence[PromptMessage]) -> Usage:
+        if self.reported is not None:
+            return self.reported
+        prompt = count_messages(messages, estimate_tokens)
+        return Usage(prompt, self.chunks, estimated=True)

@@ -62,9 +62,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO") -> None:
+    from smartops.redact import RedactingFilter
+
     """Route all logging (ours, uvicorn's, libraries') to JSON lines on stdout."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter())  # no secret reaches a log line
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -30,6 +30,21 @@ LATENCY_BUCKETS = (
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
+# Every value of the ``stage`` label of smartops_stage_duration_seconds: the pipeline's
+# stages by name, the query embedding, and the LLM's first token and whole answer.
+# Dashboards, rules and docs name these; a test checks each one is really emitted.
+STAGES = (
+    "routing",
+    "alerts",
+    "actions",
+    "cache",
+    "embed",
+    "knowledge",
+    "answer",
+    "llm_ttft",
+    "llm_total",
+)
+
 
 class Metrics:
     """The metric families of one smartops process."""
@@ -52,8 +67,7 @@ class Metrics:
         )
         self.stage_latency = Histogram(
             "smartops_stage_duration_seconds",
-            "Time spent per pipeline stage (cache, embed, retrieval, prompt, "
-            "llm_ttft, llm_total, action).",
+            "Time spent per pipeline stage (" + ", ".join(STAGES) + ").",
             ["stage"],
             buckets=LATENCY_BUCKETS,
             registry=r,
@@ -74,6 +88,13 @@ class Metrics:
             "smartops_degraded_answers",
             "Answers given without a backend that was down, by backend.",
             ["backend"],
+            registry=r,
+        )
+        self.synthesis_unverified = Counter(
+            "smartops_synthesis_unverified",
+            "What a model wrote that the evidence does not contain, by kind (command, flag, "
+            "name, key, number, instruction): removed or marked unverified.",
+            ["kind"],
             registry=r,
         )
         self.cache = Counter(

@@ -1,10 +1,17 @@
 """The answer pipeline: one request (a Turn) through the stages, then the LLM.
 
-A stage sees the Turn before the LLM runs. It may add context and sources (retrieval,
+``prepare`` runs the stages in order. A stage may add context and sources (retrieval,
 the docs cache), add a notice when its backend is down (the answer degrades and says
-so), or answer itself (an action, an answer-cache hit), which skips the LLM. After the
-answer is complete every stage sees it (the answer cache stores it there). Later
-features plug in as stages; the gateway and the CLI only ever call ``Pipeline``.
+so), or answer itself (an action, an answer-cache hit), which skips the LLM. Otherwise
+the prompt assembler's chat request (``turn.prompt``: built by the knowledge graph, or
+here by the same assembler when retrieval did not run) goes to the LLM, and its first
+chunk is awaited. Everything that can fail before the first token fails in ``prepare``,
+so an edge can still answer with an HTTP status.
+
+``prepare`` returns the answer as one stream of typed pieces (notices, text, sources);
+when the stream ends the pipeline finishes the turn itself (every stage sees the
+complete answer, in reverse order: the answer cache stores it there). The edges only
+format pieces.
 """
 
 from __future__ import annotations
@@ -13,91 +20,23 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from smartops import prompts
 from smartops.chat import ChatRequest
 from smartops.config import Settings
+from smartops.errors import SmartopsError
+from smartops.knowledge.assembler import adopt, assemble, generation
 from smartops.llm import LLMClient
 from smartops.metrics import Metrics
+from smartops.redact import redact
+from smartops.turn import Notice, Piece, Reply, Source, Sources, Stage, Text, TextFilter, Turn
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a piece of context came from; cited in the answer."""
-
-    source: str
-    title: str = ""
-    heading: str = ""
-    url: str = ""
-    score: float | None = None
-
-
-@dataclass(frozen=True)
-class ContextBlock:
-    """A numbered piece of context for the system prompt."""
-
-    label: str
-    text: str
-    source: Source
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: from the API key, or forwarded by a trusted front end."""
-
-    user: str
-    role: str = "user"
-    email: str = ""
-
-
-@dataclass
-class Turn:
-    """One chat request on its way through the pipeline."""
-
-    request: ChatRequest
-    request_id: str
-    principal: Principal
-    context: list[ContextBlock] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    usage: dict[str, int] | None = None
-    cacheable: bool = True
-    state: dict[str, Any] = field(default_factory=dict)
-
-    def degrade(self, backend: str, notice: str, metrics: Metrics) -> None:
-        """Record that a backend was unavailable: the answer goes on and says so."""
-        self.notices.append(notice)
-        self.cacheable = False
-        metrics.degraded.labels(backend).inc()
-        log.warning("degraded answer", extra={"backend": backend, "notice": notice})
-
-
-@dataclass
-class Reply:
-    """An answer a stage gives by itself, without the LLM."""
-
-    text: str
-    sources: list[Source] = field(default_factory=list)
-
-
-class Stage(Protocol):
-    """A step before (and after) the LLM. See the module docstring."""
-
-    name: str
-
-    async def before(self, turn: Turn) -> Reply | None: ...
-
-    async def after(self, turn: Turn, answer: str) -> None: ...
-
-
 class Pipeline:
-    """Runs the stages, assembles the prompt and streams the LLM's answer."""
+    """Runs the stages in the order given, then streams the LLM's answer."""
 
     def __init__(
         self, settings: Settings, llm: LLMClient, metrics: Metrics, stages: Sequence[Stage] = ()
@@ -107,95 +46,115 @@ class Pipeline:
         self.metrics = metrics
         self.stages = list(stages)
 
-    async def answer(self, turn: Turn) -> AsyncIterator[str]:
-        """Prepare the turn and return the stream of answer text.
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(stage.name for stage in self.stages)
 
-        Everything that can fail before the first token (stages, connecting to the LLM,
-        the LLM's first chunk) fails here, so the edge can still answer with a status.
-        """
+    async def prepare(self, turn: Turn) -> AsyncIterator[Piece]:
+        """Run the stages and open the answer; returns the stream of pieces."""
+        turn.request = redacted(turn.request)  # before routing, caching, embedding, the LLM
         reply = await self._run_stages(turn)
         if reply is not None:
             turn.sources.extend(reply.sources)
-            return _single(reply.text)
-        payload = self.llm_payload(turn)
-        chunks = self._llm_text(turn, payload)
-        first = await _first(chunks)
-        return _prepend(first, chunks)
-
-    async def finish(self, turn: Turn, answer: str) -> None:
-        """Give the complete answer to every stage (in reverse order)."""
-        for stage in reversed(self.stages):
-            await stage.after(turn, answer)
+            return self._pieces(turn, _single(reply.text))
+        chunks = self._llm_text(turn, self.llm_request(turn))
+        if turn.text_filter is not None:
+            chunks = _filtered(chunks, turn.text_filter)
+        try:
+            first = await _first(chunks)
+        except SmartopsError as exc:
+            if not turn.preface:
+                raise
+            # A synthesis over an extract: the extract stands alone and says why.
+            turn.degrade("llm", f"The model could not add its summary: {exc.message}", self.metrics)
+            return self._pieces(turn, _single(turn.preface))
+        text = _prepend(first, chunks)
+        if turn.preface:
+            text = _prepend(turn.preface, text)
+        return self._pieces(turn, text)
 
     async def _run_stages(self, turn: Turn) -> Reply | None:
         for stage in self.stages:
             started = time.perf_counter()
             reply = await stage.before(turn)
-            elapsed = time.perf_counter() - started
-            turn.timings_ms[stage.name] = round(elapsed * 1000, 3)
-            self.metrics.stage_latency.labels(stage.name).observe(elapsed)
+            self._observe(turn, stage.name, time.perf_counter() - started)
             if reply is not None:
                 return reply
         return None
 
-    def llm_payload(self, turn: Turn) -> dict[str, Any]:
-        """The OpenAI request for the upstream: our system prompt, then the conversation."""
-        request = turn.request
-        system = prompts.render("system", context=turn.context, language=None)
-        messages: list[dict[str, str]] = [{"role": "system", "content": system}]
-        messages += [
-            {"role": m.role if m.role != "developer" else "system", "content": m.text}
-            for m in request.messages
-            if m.role in ("system", "developer", "user", "assistant") and m.text
-        ]
-        limit = request.max_completion_tokens or request.max_tokens or self.settings.llm_max_tokens
-        payload: dict[str, Any] = {
-            "messages": messages,
-            "max_tokens": min(limit, self.settings.max_tokens_cap),
-            "temperature": (
-                request.temperature
-                if request.temperature is not None
-                else self.settings.llm_temperature
-            ),
-        }
-        if request.top_p is not None:
-            payload["top_p"] = request.top_p
-        if request.stop is not None:
-            payload["stop"] = request.stop
-        return payload
+    def llm_request(self, turn: Turn) -> dict[str, Any]:
+        """The chat request for the predictor: the prompt assembler's, exactly.
+
+        When retrieval did not run (knowledge off, skipped or down) the same assembler
+        builds it here over the docs-cache sections the turn holds.
+        """
+        if turn.prompt is None:
+            request = assemble(
+                query=turn.request.question,
+                messages=[m.model_dump(include={"role", "content"}) for m in turn.request.messages],
+                hits=[],
+                cached=turn.cached_context,
+                budget=self.settings.context_token_budget,
+                model=self.settings.llm_model,
+                generation=generation(turn.request, self.settings),
+            )
+            adopt(turn, request)
+        assert turn.prompt is not None
+        return {k: v for k, v in turn.prompt.items() if k not in ("smartops", "stream")}
+
+    async def _pieces(self, turn: Turn, text: AsyncIterator[str]) -> AsyncIterator[Piece]:
+        """Notices, the answer, its sources list; then every stage sees the answer."""
+        if turn.notices:
+            yield Notice(render_notices(turn.notices))
+        parts: list[str] = []
+        async for piece in text:
+            parts.append(piece)
+            yield Text(piece)
+        tail = close_markdown("".join(parts), turn.finish_reason)
+        tail += "".join("\n\n" + text for text in turn.epilogue)
+        if tail:
+            parts.append(tail)  # part of the answer: a cached copy reads the same
+            yield Text(tail)
+        unique = tuple(dict.fromkeys(turn.sources))
+        if unique:
+            yield Sources(render_sources(unique), unique)
+        for stage in reversed(self.stages):
+            await stage.after(turn, "".join(parts))
 
     async def _llm_text(self, turn: Turn, payload: dict[str, Any]) -> AsyncIterator[str]:
         started = time.perf_counter()
         first_at: float | None = None
-        completion_chunks = 0
-        async for chunk in self.llm.stream(payload):
-            if chunk.get("usage"):
-                turn.usage = chunk["usage"]
-            for choice in chunk.get("choices") or []:
-                if choice.get("finish_reason"):
-                    turn.state["finish_reason"] = choice["finish_reason"]
-                text = (choice.get("delta") or {}).get("content")
-                if not text:
-                    continue
-                if first_at is None:
-                    first_at = time.perf_counter()
-                    self._observe(turn, "llm_ttft", first_at - started)
-                completion_chunks += 1
-                yield text
+        async for chunk in self.llm.stream_chunks(payload):
+            if chunk.finish_reason:
+                turn.finish_reason = chunk.finish_reason
+            if chunk.usage is not None:
+                turn.usage = {
+                    "prompt_tokens": chunk.usage.prompt_tokens,
+                    "completion_tokens": chunk.usage.completion_tokens,
+                }
+            if not chunk.text:
+                continue
+            if first_at is None:
+                first_at = time.perf_counter()
+                self._observe(turn, "llm_ttft", first_at - started)
+            yield chunk.text
         self._observe(turn, "llm_total", time.perf_counter() - started)
-        self._count_tokens(turn, completion_chunks)
+        for kind, count in (turn.usage or {}).items():
+            self.metrics.tokens.labels(kind.removesuffix("_tokens")).inc(count)
 
     def _observe(self, turn: Turn, stage: str, seconds: float) -> None:
         turn.timings_ms[stage] = round(seconds * 1000, 3)
         self.metrics.stage_latency.labels(stage).observe(seconds)
 
-    def _count_tokens(self, turn: Turn, completion_chunks: int) -> None:
-        # llama.cpp and vLLM stream one token per chunk; the upstream's own usage wins.
-        if turn.usage is None:
-            turn.usage = {"completion_tokens": completion_chunks}
-        for kind in ("prompt_tokens", "completion_tokens"):
-            if kind in turn.usage:
-                self.metrics.tokens.labels(kind.removesuffix("_tokens")).inc(turn.usage[kind])
+
+def redacted(request: ChatRequest) -> ChatRequest:
+    """The request with secrets in its messages masked (``smartops.redact``)."""
+    messages = []
+    for message in request.messages:
+        text = message.text
+        clean = redact(text)
+        messages.append(message if clean == text else message.model_copy(update={"content": clean}))
+    return request.model_copy(update={"messages": messages})
 
 
 _WORDS = re.compile(r"\S+\s*")
@@ -219,6 +178,17 @@ async def _first(chunks: AsyncIterator[str]) -> object:
         return await anext(chunks)
     except StopAsyncIteration:
         return _END
+
+
+async def _filtered(chunks: AsyncIterator[str], check: TextFilter) -> AsyncIterator[str]:
+    """The model's text through the check: checked complete lines, then the rest."""
+    async for chunk in chunks:
+        checked = check.feed(chunk)
+        if checked:
+            yield checked
+    tail = check.close()
+    if tail:
+        yield tail
 
 
 async def _prepend(first: object, rest: AsyncIterator[str]) -> AsyncIterator[str]:

@@ -9,9 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from smartops.metrics import Metrics
-from smartops.pipeline import Turn
-
-QUERY_VECTOR = "query_vector"
+from smartops.turn import Turn
 
 
 class QueryEmbedder(Protocol):
@@ -20,13 +18,12 @@ class QueryEmbedder(Protocol):
 
 async def query_vector(turn: Turn, embedder: QueryEmbedder, metrics: Metrics) -> np.ndarray:
     """The turn's question as a vector: computed on first use, then reused."""
-    cached = turn.state.get(QUERY_VECTOR)
-    if isinstance(cached, np.ndarray):
-        return cached
+    if turn.query_vector is not None:
+        return turn.query_vector
     started = time.perf_counter()
     vector = await asyncio.to_thread(embedder.embed_query, turn.request.question)
     elapsed = time.perf_counter() - started
     turn.timings_ms["embed"] = round(elapsed * 1000, 3)
     metrics.stage_latency.labels("embed").observe(elapsed)
-    turn.state[QUERY_VECTOR] = vector
+    turn.query_vector = vector
     return vector

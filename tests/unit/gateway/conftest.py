@@ -1,4 +1,7 @@
-"""The gateway app in process, over an upstream address where nothing listens."""
+"""The gateway app in process, over an upstream address where nothing listens.
+
+The knowledge features are off: these tests are about the HTTP edge and the LLM path,
+which a knowledge question only takes after its evidence was found."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ def settings() -> Settings:
     return Settings(
         llm_base_url=closed_upstream(),
         llm_connect_retries=1,
+        knowledge_enabled=False,
+        cache_enabled=False,
         max_body_bytes=4096,
         max_message_chars=1000,
     )

@@ -55,6 +55,24 @@ async def test_api_key_is_required_when_configured(
     assert (await client.get("/healthz")).status_code == 200
 
 
+async def test_readiness_and_metrics_need_the_api_key_when_one_is_set(
+    make_client: ClientFactory, settings: Settings
+) -> None:
+    client = make_client(settings.with_changes(api_key="s3cret"))
+    key = {"Authorization": "Bearer s3cret"}
+    for path in ("/readyz", "/metrics"):
+        assert (await client.get(path)).status_code == 401, path
+        assert (await client.get(path, headers=key)).status_code in (200, 503), path
+    assert "smartops_http_requests_total" in (await client.get("/metrics", headers=key)).text
+
+
+async def test_a_wrong_method_says_which_are_allowed(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/v1/chat/completions")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert response.headers["allow"] == "POST"
+
+
 async def test_cors_allows_only_configured_origins(
     make_client: ClientFactory, settings: Settings
 ) -> None:

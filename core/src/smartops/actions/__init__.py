@@ -1,7 +1,7 @@
 """Actions: safe DevOps commands from the chat (Kubernetes, Prometheus, Alertmanager, logs).
 
-``install(services)`` puts the actions stage at the front of the pipeline. See
-docs/actions.md for the catalog, the safety rules and the configuration.
+``build(shared)`` returns the actions stage (in process, or over the actions function).
+See docs/actions.md for the catalog, the safety rules and the configuration.
 """
 
 from __future__ import annotations
@@ -9,23 +9,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from smartops.services import Services
+    from smartops.composition import Contribution, Shared
 
 
-def install(services: Services) -> None:
-    """Add the actions stage first in the pipeline (in process, or the remote function)."""
+def build(shared: Shared) -> Contribution:
+    """The actions stage and its closer; nothing when actions are off."""
     from smartops.actions.intent_model import ModelIntents
     from smartops.actions.service import ActionService
     from smartops.actions.stage import build_stage
+    from smartops.composition import Contribution
 
-    settings = services.settings
+    settings = shared.settings
     if not settings.actions_enabled:
-        return
-    client = services.redis  # shared with the other stages; closed by the composition root
+        return Contribution()
     service = (
-        None if settings.actions_url else ActionService.build(settings, services.metrics, client)
+        None
+        if settings.actions_url
+        else ActionService.build(settings, shared.metrics, shared.redis)
     )
-    model = ModelIntents(services.llm) if settings.actions_tool_calling else None
-    stage, backend = build_stage(settings, services.metrics, service, model)
-    services.pipeline.stages.insert(0, stage)
-    services.closers.append(backend.aclose)
+    model = ModelIntents(shared.llm) if settings.actions_tool_calling else None
+    stage, backend = build_stage(settings, shared.metrics, service, model)
+    return Contribution(stage=stage, closers=[backend.aclose])

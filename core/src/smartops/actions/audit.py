@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from smartops.actions.redact import redact, redact_value
 from smartops.logs import get_request_id
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 
 log = logging.getLogger("smartops.audit")
 

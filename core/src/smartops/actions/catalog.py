@@ -48,6 +48,7 @@ class LogsArgs(PodArgs):
 class EventsArgs(Args):
     namespace: Name | None = None
     name: Name | None = None
+    type: Literal["Normal", "Warning"] | None = None
 
 
 class NamespaceArgs(Args):
@@ -55,8 +56,24 @@ class NamespaceArgs(Args):
     selector: Selector | None = None
 
 
+NodeCondition = Literal[
+    "Ready",
+    "NotReady",
+    "MemoryPressure",
+    "DiskPressure",
+    "PIDPressure",
+    "NetworkUnavailable",
+    "SchedulingDisabled",
+]
+
+
 class NodesArgs(Args):
     selector: Selector | None = None
+    condition: NodeCondition | None = None
+
+
+class TopArgs(NamespaceArgs):
+    sort_by: Literal["cpu", "memory"] | None = None
 
 
 class DeploymentArgs(Args):
@@ -89,12 +106,18 @@ class NoArgs(Args):
     pass
 
 
+class AlertsArgs(Args):
+    """Firing alerts, optionally of one namespace (the alert store answers first)."""
+
+    namespace: Name | None = None
+
+
 class TargetsArgs(Args):
     state: Literal["any", "up", "down"] = "any"
 
 
 class MetricArgs(Args):
-    metric: Literal["cpu", "memory", "restarts", "error_rate", "latency"]
+    metric: Literal["cpu", "memory", "restarts", "error_rate", "latency", "request_rate"]
     namespace: Name | None = None
     pod: Name | None = None
     service: Name | None = None
@@ -169,7 +192,14 @@ ACTIONS: dict[str, Action] = {
             "The tail of a pod's logs",
             Permission("get", "pods", subresource="log"),
         ),
-        _a("get_events", "read", "k8s", EventsArgs, "Recent events", Permission("list", "events")),
+        _a(
+            "get_events",
+            "read",
+            "k8s",
+            EventsArgs,
+            "Recent events (namespace, object, Normal or Warning)",
+            Permission("list", "events"),
+        ),
         _a(
             "get_deployments",
             "read",
@@ -178,7 +208,14 @@ ACTIONS: dict[str, Action] = {
             "List deployments",
             Permission("list", "deployments", "apps"),
         ),
-        _a("get_nodes", "read", "k8s", NodesArgs, "List nodes", Permission("list", "nodes")),
+        _a(
+            "get_nodes",
+            "read",
+            "k8s",
+            NodesArgs,
+            "List nodes (selector, condition)",
+            Permission("list", "nodes"),
+        ),
         _a(
             "rollout_status",
             "read",
@@ -191,18 +228,18 @@ ACTIONS: dict[str, Action] = {
             "top_pods",
             "read",
             "k8s",
-            NamespaceArgs,
-            "CPU and memory of pods (metrics API)",
+            TopArgs,
+            "CPU and memory of pods (metrics API), optionally sorted",
             Permission("list", "pods", "metrics.k8s.io"),
         ),
         _a("prom_query", "read", "prom", QueryArgs, "An instant PromQL query"),
         _a("prom_range", "read", "prom", RangeArgs, "A PromQL range query"),
-        _a("prom_alerts", "read", "prom", NoArgs, "Alerts firing in Prometheus"),
+        _a("prom_alerts", "read", "prom", AlertsArgs, "Alerts firing (alert store, Prometheus)"),
         _a("prom_targets", "read", "prom", TargetsArgs, "Scrape target health"),
         _a(
             "metric", "read", "prom", MetricArgs, "A common metric in plain words (PromQL template)"
         ),
-        _a("am_alerts", "read", "alertmanager", NoArgs, "Alerts in Alertmanager"),
+        _a("am_alerts", "read", "alertmanager", AlertsArgs, "Alerts in Alertmanager"),
         _a(
             "search_logs",
             "read",

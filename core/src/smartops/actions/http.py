@@ -5,26 +5,27 @@
     POST /decisions               {"token": "...", "confirm": true, "principal": {...}}
 
 Only the gateway calls it (it vouches for the principal), so every call must carry the
-shared ``SMARTOPS_ACTIONS_TOKEN`` as a bearer token when one is configured. Answers are
-``Outcome`` objects; bad input is a 4xx with an OpenAI-style error body.
+shared ``SMARTOPS_ACTIONS_TOKEN`` as a bearer token. Without a token the app refuses to
+be built, unless ``SMARTOPS_ACTIONS_LOCAL=true`` says it runs on one machine: then it
+answers loopback clients only. Answers are ``Outcome`` objects; bad input is a 4xx with
+an OpenAI-style error body.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
+import ipaddress
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from smartops.actions import catalog
 from smartops.actions.service import ActionService
-from smartops.errors import AuthenticationError, InvalidRequest, SmartopsError
+from smartops.edge import create_app, parse_body
+from smartops.errors import AuthenticationError, ConfigurationError
 from smartops.gateway.auth import bearer_token
-from smartops.gateway.middleware import RequestContext
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 
 
 class PrincipalBody(BaseModel):
@@ -47,29 +48,32 @@ class DecisionBody(BaseModel):
     principal: PrincipalBody
 
 
-def _parse(model: type[BaseModel], raw: bytes) -> Any:
+def _loopback(host: str | None) -> bool:
     try:
-        return model.model_validate(json.loads(raw or b"{}"))
-    except (ValueError, ValidationError) as exc:
-        raise InvalidRequest(f"Invalid request body: {str(exc)[:300]}") from None
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def create_actions_app(service: ActionService) -> FastAPI:
-    app = FastAPI(title="smartops actions", docs_url=None, redoc_url=None)
-    token = service.settings.actions_token
+    settings = service.settings
+    token = settings.actions_token
+    if token is None and not settings.actions_local:
+        raise ConfigurationError(
+            "The actions function trusts the principal its caller names: set "
+            "SMARTOPS_ACTIONS_TOKEN (shared with the gateway), or SMARTOPS_ACTIONS_LOCAL=true "
+            "to serve loopback callers only."
+        )
+    app = create_app("smartops actions", service.metrics, 100_000)
 
     def check(request: Request) -> None:
-        if token is None:
+        if token is None:  # local mode: the caller is on this machine
+            if not _loopback(request.client.host if request.client else None):
+                raise AuthenticationError("Local actions mode serves loopback callers only.")
             return
         given = bearer_token(request.headers.get("authorization")) or ""
         if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
             raise AuthenticationError("Missing or wrong actions token.")
-
-    async def on_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, SmartopsError)
-        return JSONResponse(exc.to_body(), status_code=exc.status)
-
-    app.add_exception_handler(SmartopsError, on_error)
 
     @app.get("/actions")
     async def list_actions(request: Request) -> dict[str, Any]:
@@ -89,14 +93,14 @@ def create_actions_app(service: ActionService) -> FastAPI:
     @app.post("/actions/{name}")
     async def run(name: str, request: Request) -> dict[str, Any]:
         check(request)
-        body: RunBody = _parse(RunBody, await request.body())
+        body = parse_body(RunBody, await request.body(), "request body")
         outcome = await service.run(Principal(**body.principal.model_dump()), name, body.args)
         return outcome.to_json()
 
     @app.post("/decisions")
     async def decide(request: Request) -> dict[str, Any]:
         check(request)
-        body: DecisionBody = _parse(DecisionBody, await request.body())
+        body = parse_body(DecisionBody, await request.body(), "request body")
         principal = Principal(**body.principal.model_dump())
         return (await service.decide(principal, body.token, body.confirm)).to_json()
 
@@ -104,5 +108,4 @@ def create_actions_app(service: ActionService) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(RequestContext, metrics=service.metrics, max_body_bytes=100_000)
     return app

@@ -1,40 +1,39 @@
-"""From the user's own chat message to an action: a deterministic parser (English and Russian).
+"""The intent grammar: from the user's own message to one catalog action and its arguments.
 
-The parser knows ``kubectl ...`` and the common phrasings ("show crashlooping pods in
-payments", "перезапусти deployment api в shop"). It returns an ``Intent``, an ``Ask``
-(a write without its target, a conflict: never guess a write), a confirmation
-``Decision``, or None (not an action: the question goes on to the docs and the LLM).
-Long or multi-line messages are never commands, so a pasted runbook cannot become one.
-A model with tool calling can fill in what the parser does not know (``intent_model``).
+``extract(text, kind)`` is the argument extractor the router (``smartops.routing``) uses
+once it has decided that a message is a live read or a write: it knows ``kubectl ...``
+and the common phrasings in English and Russian ("bump frontend in the web namespace to
+5 replicas", "перезапусти deployment api в shop") and returns an ``Intent``, an ``Ask``
+(a write without its target, two writes at once: never guess a write) or None.
+
+``parse(message)`` is the older, grammar-only reading kept for callers that have no
+router: it also recognises ``confirm <token>`` and refuses anything that opens like a
+question. Long or multi-line messages are never commands, so a pasted runbook cannot
+become one. A model with tool calling can fill in what the grammar does not know
+(``intent_model``).
 """
 
-# ruff: noqa: RUF001  (the Russian phrasings are Cyrillic on purpose)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from smartops.actions.intent_kubectl import parse_kubectl
+from smartops.actions.intent_reads import read_intent
 from smartops.actions.intent_types import Ask, Decision, Intent
 from smartops.actions.intent_words import (
-    METRICS,
-    PHASES,
-    REASONS,
     deployment,
-    first,
     has,
     minutes,
     namespace,
     node,
     number,
-    pod,
-    quoted,
-    service,
+    word_set,
 )
 
 MAX_COMMAND_CHARS = 300
 MAX_COMMAND_LINES = 2
+WRITE_WORDS = ("undo", "restart", "scale", "cordon", "silence")
 Parsed = Intent | Ask | Decision | None
 
 _DECISION = re.compile(
@@ -55,10 +54,53 @@ _MEANING = re.compile(
     r"что (означает|значит)",
     re.I,
 )
+_CAMEL = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b")
+_ALERT_AFTER = re.compile(
+    r"(?:alertname[= ]|\balert\s+|алерт\w*\s+)`?([A-Za-z_][A-Za-z0-9_]*)", re.I
+)
+_NOT_ALERT = {"for", "in", "на", "в", "the", "on", "that", "this", "it", "alert", "all"}
+# CamelCase words of Kubernetes and its tools that name no alert.
+_KUBE_WORDS = {
+    w.lower()
+    for w in word_set(
+        "PromQL KServe InferenceGraph InferenceService ServingRuntime ServiceMonitor PodMonitor "
+        "PrometheusRule ConfigMap StatefulSet DaemonSet ReplicaSet PodDisruptionBudget CronJob "
+        "CrashLoopBackOff ImagePullBackOff ErrImagePull OOMKilled NotReady ContainerCreating "
+        "MemoryPressure DiskPressure PIDPressure NetworkUnavailable SchedulingDisabled BackOff "
+        "FailedScheduling FailedMount PingSource EndpointSlice ResourceQuota LimitRange "
+        "HorizontalPodAutoscaler VerticalPodAutoscaler ReadinessGate ProgressDeadlineExceeded "
+        "PersistentVolume PersistentVolumeClaim StorageClass NetworkPolicy ClusterRole "
+        "RoleBinding ServiceAccount OpenSearch KafkaSource ApiServerSource ContainerSource "
+        "SinkBinding OpenAI WebUI OpenWebUI GitHub JavaScript TypeScript YouTube"
+    )
+}
+
+
+def is_long(message: str) -> bool:
+    """Too long or too many lines to be a command (a pasted runbook, an alert)."""
+    text = " ".join(message.strip().split())
+    return len(text) > MAX_COMMAND_CHARS or message.strip().count("\n") >= MAX_COMMAND_LINES
+
+
+def write_words(low: str) -> list[str]:
+    """The write verbs the message uses (``restart``, ``scale``, ...)."""
+    return [name for name in WRITE_WORDS if has(name, low)]
+
+
+def extract(message: str, kind: Literal["read", "write"]) -> Intent | Ask | None:
+    """The action and arguments of a request the router has classified as ``kind``."""
+    text = " ".join(message.strip().split())
+    if text.lower().startswith("kubectl "):
+        return parse_kubectl(text)
+    low = text.lower().rstrip("?!. ")
+    if kind == "write":
+        writes = write_words(low)
+        return _write(writes, low, text) if writes else None
+    return read_intent(low, text)
 
 
 def parse(message: str) -> Parsed:
-    """What the user's own message asks for (see the module docstring)."""
+    """The grammar-only reading (see the module docstring)."""
     decision = _DECISION.match(message)
     if decision:
         word = decision.group(1).lower()
@@ -66,22 +108,18 @@ def parse(message: str) -> Parsed:
             word not in ("cancel", "abort", "отмена", "отменить", "отмени"),
             decision.group(2).lower(),
         )
-    text = " ".join(message.strip().split())
-    if len(text) > MAX_COMMAND_CHARS or message.strip().count("\n") >= MAX_COMMAND_LINES:
+    if is_long(message):
         return None
+    text = " ".join(message.strip().split())
     if text.lower().startswith("kubectl "):
         return parse_kubectl(text)
     low = text.lower().rstrip("?!. ")
     if _is_question(low):
         return None
-    writes = [name for name in ("undo", "restart", "scale", "cordon", "silence") if has(name, low)]
+    writes = write_words(low)
     if writes:
         return _write(writes, low, text)
-    for rule in READ_RULES:
-        found = rule(low, text)
-        if found is not None:
-            return found
-    return None
+    return read_intent(low, text)
 
 
 def _is_question(low: str) -> bool:
@@ -103,6 +141,10 @@ def _write(writes: list[str], low: str, original: str) -> Intent | Ask:
         )
     if kind == "silence":
         return _silence(low, original)
+    return _deployment_write(kind, low)
+
+
+def _deployment_write(kind: str, low: str) -> Intent | Ask:
     name, ns = deployment(low), namespace(low)
     example = {
         "undo": "roll back deployment api in shop",
@@ -131,12 +173,28 @@ def _write(writes: list[str], low: str, original: str) -> Intent | Ask:
     return Intent("scale", {**args, "replicas": replicas})
 
 
+def is_alert_name(word: str) -> bool:
+    """CamelCase with two capitals or more (KubeCPUOvercommit, TargetDown), not a kind."""
+    upper = sum(c.isupper() for c in word)
+    return upper >= 2 and len(word) >= 6 and word.lower() not in _KUBE_WORDS
+
+
+def alert_name(original: str) -> str | None:
+    """An alert name: a CamelCase word, else a name after ``alertname=`` or ``alert``."""
+    camel: list[str] = [w for w in _CAMEL.findall(original) if is_alert_name(w)]
+    if camel:
+        return camel[0]
+    for match in _ALERT_AFTER.finditer(original):
+        word = match.group(1)
+        explicit = match.group(0).lower().startswith("alertname")
+        if word.lower() not in _NOT_ALERT and (explicit or word[0].isupper() or "_" in word):
+            return word
+    return None
+
+
 def _silence(low: str, original: str) -> Intent | Ask:
-    match = re.search(
-        r"(?:alertname[= ]|alert|алерт\w*)\s*`?([A-Za-z_][A-Za-z0-9_]*)", original, re.I
-    )
-    alert = match.group(1) if match else ""
-    if not alert or alert.lower() in {"for", "in", "на", "в", "the", "on"}:
+    alert = alert_name(original)
+    if not alert:
         return Ask(
             "Which alert should be silenced, and for how long?",
             ["silence alert KubePodCrashLooping in payments for 2h"],
@@ -146,120 +204,3 @@ def _silence(low: str, original: str) -> Intent | Ask:
     if ns:
         matchers["namespace"] = ns
     return Intent("silence", {"matchers": matchers, "minutes": minutes(low) or 60})
-
-
-def _logs(low: str, original: str) -> Parsed:
-    if not has("logs", low):
-        return None
-    ns, name = namespace(low), pod(low)
-    text = quoted(original) or first(
-        [r"\b(?:for|containing|with|со словом|слово)\s+([\w.-]+)"], low
-    )
-    if has("search", low) or (text and not name):
-        if not text:
-            return Ask(
-                "What text should I search the logs for?", ['search logs for "timeout" in payments']
-            )
-        args = {"text": text, "namespace": ns, "pod": name, "minutes": minutes(low)}
-        return Intent("search_logs", {k: v for k, v in args.items() if v is not None})
-    if not name:
-        return Ask("Which pod's logs, in which namespace?", ["logs of pod api-7d9f in shop"])
-    args2: dict[str, Any] = {"namespace": ns or "default", "name": name}
-    tail = number([r"(?:last|tail|последние)\s+(\d+)"], low)
-    if tail:
-        args2["tail"] = tail
-    if re.search(r"previous|предыдущ\w*|прошл\w*|before (it|the) crash", low):
-        args2["previous"] = True
-    return Intent("pod_logs", args2)
-
-
-def _describe(low: str, original: str) -> Parsed:
-    name = pod(low)
-    if has("describe", low) and name:
-        return Intent("describe_pod", {"namespace": namespace(low) or "default", "name": name})
-    return None
-
-
-def _rollout_status(low: str, original: str) -> Parsed:
-    name = deployment(low)
-    if has("status", low) and name:
-        return Intent("rollout_status", {"namespace": namespace(low) or "default", "name": name})
-    return None
-
-
-def _metric(low: str, original: str) -> Parsed:
-    if has("top", low) and has("pods", low):
-        return Intent("top_pods", _some(namespace=namespace(low)))
-    for metric, pattern in METRICS.items():
-        if re.search(pattern, low):
-            return Intent(
-                "metric",
-                _some(
-                    metric=metric,
-                    namespace=namespace(low),
-                    pod=pod(low),
-                    service=service(low),
-                    minutes=minutes(low),
-                ),
-            )
-    return None
-
-
-def _prometheus(low: str, original: str) -> Parsed:
-    if has("query", low):
-        expr = quoted(original) or (original.split(":", 1)[1].strip() if ":" in original else "")
-        if not expr:
-            return Ask("Which PromQL expression?", ["query `up == 0`"])
-        window = minutes(low.replace(expr.lower(), ""))
-        if window and re.search(r"\b(over|for|during|range)\b|за\b", low):
-            return Intent("prom_range", {"query": expr, "minutes": window})
-        return Intent("prom_query", {"query": expr})
-    if has("targets", low):
-        state = "down" if re.search(r"\bdown\b|недоступ\w*|лежат|упал\w*", low) else "any"
-        return Intent("prom_targets", {"state": state})
-    if has("alerts", low):
-        return Intent("am_alerts" if "alertmanager" in low else "prom_alerts", {})
-    return None
-
-
-def _lists(low: str, original: str) -> Parsed:
-    if has("events", low):
-        return Intent("get_events", _some(namespace=namespace(low), name=pod(low)))
-    if has("deployments", low):
-        return Intent("get_deployments", _some(namespace=namespace(low)))
-    if has("nodes", low):
-        return Intent("get_nodes", {})
-    reason_only = any(re.search(p, low) for p in REASONS.values()) and namespace(low)
-    if not has("pods", low) and not reason_only:
-        return None
-    args = _some(namespace=namespace(low), selector=_selector(low))
-    for reason, pattern in REASONS.items():
-        if re.search(pattern, low):
-            args["reason"] = reason
-    for phase, pattern in PHASES.items():
-        if "reason" not in args and re.search(pattern, low):
-            args["phase"] = phase
-    return Intent("get_pods", args)
-
-
-def _selector(low: str) -> str | None:
-    match = re.search(
-        r"(?:-l|label|labels|selector|меткой|метками|лейблом)\s+"
-        r"([a-z0-9_./-]+(?:!=|==|=)[a-z0-9_.-]+)",
-        low,
-    )
-    return match.group(1) if match else None
-
-
-def _some(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-READ_RULES: list[Callable[[str, str], Parsed]] = [
-    _logs,
-    _describe,
-    _rollout_status,
-    _metric,
-    _prometheus,
-    _lists,
-]

@@ -62,24 +62,75 @@ _STOP = {
     "по",
     "с",
     "до",
+    "it",
+    "its",
+    "them",
+    "everything",
+    "there",
+    "here",
+    "please",
+    "его",
+    "её",
+    "их",
+    "все",
+    "всё",
+    "логи",
+    "логов",
+    "and",
+    "now",
+    "production",
+    "general",
+    "practice",
+    "detail",
+    "details",
+    "pending",
+    "running",
+    "failed",
+    "crashloopbackoff",
+    "imagepullbackoff",
+    "errimagepull",
+    "oomkilled",
+    "containercreating",
+    "terminating",
+    "completed",
+    "unknown",
+    "notready",
+    "state",
+    "status",
+    "статусе",
+    "previous",
+    "rollout",
+    "job",
+    "alert",
+    "alerts",
+    "events",
+    "replicas",
+    "revision",
+    "минут",
+    "часа",
+    "час",
 }
 W = {
     "undo": r"\b(roll ?back|undo|revert)\b|откат(и|ите|ить)?\b",
     "restart": r"\b(restart|bounce|redeploy)\b|перезапусти(те|ть)?\b|перезагрузи(те|ть)?\b|"
     r"рестартани(те|ть)?\b|рестартуй\b|(сделай|сделать) рестарт",
-    "scale": r"\b(scale|resize|bump)\b|(от)?масштабир\w*|увеличь|уменьши|смасштабируй",
+    "scale": r"\b(scale|resize|bump|raise)\b|\bset (the )?replicas\b|"
+    r"\b(increase|decrease|reduce|lower)\b(?=.*\breplicas?\b)|"
+    r"(от)?масштабир\w*|увеличь|уменьши|смасштабируй",
     "cordon": r"\bcordon\b|кордон\w*|закордонь|unschedulable",
-    "silence": r"\b(silence|mute)\b|заглуши\w*|замьют\w*|тишин\w*",
+    "silence": r"\b(silence|mute)\b|заглуши\w*|замьют\w*|тишин\w*|выключи\w* уведомлени\w*",
     "search": r"\b(search|find|grep|look for)\b|найди|поищи|ищи|поиск",
     "logs": r"\blogs?\b|лог(и|ов|ах)?\b",
     "describe": r"\b(describe|details?|what'?s wrong with|inspect)\b|опиши|подробн\w*|"
     r"что (не так|случилось) с",
-    "status": r"rollout status|\brolled out\b|\brollout\b|раскат\w*|выкат\w*",
+    "status": r"rollout status|\brolled out\b|\brolling out\b|\brollout\b|раскат\w*|выкат\w*",
     "top": r"\btop\b",
-    "events": r"\bevents?\b|событи\w*|ивент\w*",
+    "order": r"\b(top|most|highest|heaviest|biggest|hungriest|greediest)\b|"
+    r"\b(sort|sorted|order|ordered|rank|ranked) by\b|больше всего|больше всех|самы[ехй]|\bтоп\b",
+    "events": r"\bevents?\b|событи\w*|ивент\w*|предупреждени\w*",
     "deployments": r"\b(deployments|deploys)\b|деплойменты|деплойментов|деплои\b",
     "nodes": r"\bnodes\b|\bноды\b|\bнод\b|узл(ы|ов)\b",
-    "alerts": r"\balerts?\b|алерт\w*|алёрт\w*|оповещени\w*",
+    "alerts": r"\balerts?\b|\balerting\b|алерт\w*|алёрт\w*|оповещени\w*",
     "targets": r"\btargets?\b|таргет\w*|scrape",
     "query": r"\bpromql\b|\bquery\b|запрос\w*",
     "pods": r"\bpods?\b|\bпод(ы|ов|ах)?\b",
@@ -90,6 +141,8 @@ METRICS = {
     "restarts": r"\brestarts\b|рестарт(ы|ов)\b|перезапуск(и|ов)\b|restarted",
     "error_rate": r"error rate|\berrors?\b|\b5xx\b|ошиб(ок|ки|ка)",
     "latency": r"\blatency\b|\bp9[59]\b|задержк\w*|латентност\w*|время ответа|response time",
+    "request_rate": r"request rate|requests? per second|\brps\b|\bqps\b|throughput|"
+    r"запрос\w* в секунду",
 }
 REASONS = {
     "CrashLoopBackOff": r"crash ?-?loop\w*|crashloopbackoff|краш ?луп\w*|пада(ют|ющие)|"
@@ -102,6 +155,11 @@ PHASES = {
     "Failed": r"\bfailed\b|упавш\w*|сбойн\w*",
     "Running": r"\brunning\b|работающ\w*|запущенн\w*",
 }
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words of ``text`` (for word lists written as one string)."""
+    return frozenset(text.split())
 
 
 def has(key: str, text: str) -> bool:
@@ -123,7 +181,7 @@ def namespace(text: str) -> str | None:
             rf"(?:-n|--namespace[= ])\s*{NAME}\b",
             rf"\b(?:namespace|ns|неймспейсе?|неймспейса|namespace'е|пространстве имен|"
             rf"пространстве имён)\s+{NAME}\b",
-            rf"\b(?:in|from|of|в|во|из)\s+(?:the\s+)?{NAME}\s+(?:namespace|ns|неймспейсе)\b",
+            rf"\b(?:in|from|of|for|в|во|из)\s+(?:the\s+)?{NAME}\s+(?:namespace|ns|неймспейсе)\b",
             rf"\b(?:in|from|в|во|из)\s+{NAME}\s*$",
             rf"\b(?:in|from|в|во|из)\s+{NAME}\b",
         ],
@@ -131,12 +189,21 @@ def namespace(text: str) -> str | None:
     )
 
 
+_VERB_TARGET = (
+    r"(?:restart|bounce|redeploy|scale|bump|raise|roll ?back|undo|revert|перезапусти\w*|"
+    r"рестартани\w*|отмасштабируй|масштабируй|смасштабируй|увеличь|уменьши|откати\w*)"
+)
+
+
 def deployment(text: str) -> str | None:
     return first(
         [
             rf"\b(?:deployment|deploy|deployments)(?:\.apps)?/{NAME}\b",
             rf"(?:\bdeployment|\bdeploy|деплоймент\w*|деплой\w*)\s+{NAME}\b",
-            rf"\b{NAME}\s+(?:deployment|deploy|деплоймент\w*)\b",
+            rf"\b{NAME}\s+(?:deployment|deploy|деплоймент\w*|rollout)\b",
+            rf"(?:\brollout|\bstatus|\breplicas|раскатк\w*|выкат\w*|раскатил\w*(?:\s+ли)?)"
+            rf"\s+(?:of\s+)?(?:the\s+)?{NAME}\b",
+            rf"\b{_VERB_TARGET}\s+(?:the\s+)?{NAME}\b",
         ],
         text,
     )
@@ -153,8 +220,9 @@ def node(text: str) -> str | None:
     return first(
         [
             rf"\bnodes?/{NAME}\b",
-            rf"(?:\bnode|\bнод[ауые]?|\bузел|\bузла)\s+{NAME}\b",
+            rf"(?:\bnode|\bнод\w*|\bузел|\bузла)\s+{NAME}\b",
             rf"\b{NAME}\s+node\b",
+            rf"\b(?:cordon|mark)\s+(?:the\s+)?{NAME}\b",
         ],
         text,
     )
@@ -162,6 +230,10 @@ def node(text: str) -> str | None:
 
 def service(text: str) -> str | None:
     return first([rf"(?:\bservice|\bsvc|сервис\w*)\s+{NAME}\b", rf"\b{NAME}\s+service\b"], text)
+
+
+def job(text: str) -> str | None:
+    return first([rf"\bjob[= ]\s*\"?{NAME}\b"], text)
 
 
 def number(patterns: list[str], text: str) -> int | None:
@@ -172,22 +244,38 @@ def number(patterns: list[str], text: str) -> int | None:
     return None
 
 
+_SPANS = (
+    (r"\b(?:last|past|an|one|for the|для) (?:hour|час)\b|за (?:последний )?час|на час\b", 60),
+    (r"\bhalf an hour\b|полчаса", 30),
+    (r"\b(?:last|past|a|one) day\b|за (?:последние )?сутки|за день|на сутки|на день", 1440),
+)
+
+
 def minutes(text: str) -> int | None:
     match = re.search(
-        r"(\d+)\s*(minutes?|mins?|m|минут\w*|мин|hours?|h|час\w*|days?|d|дн\w*|"
+        r"(\d+)\s*(minutes?|mins?|m|минут\w*|мин|hours?|hrs?|h|час\w*|days?|d|дн\w*|"
         r"сут\w*)\b",
         text,
     )
     if match:
         value, unit = int(match.group(1)), match.group(2)
         return value * (1440 if unit[0] in "dдс" else 60 if unit[0] in "hч" else 1)
-    if re.search(r"\b(last|past) (hour|час)\b|за (последний )?час", text):
-        return 60
-    if re.search(r"\b(last|past) day\b|за (последние )?сутки|за день", text):
-        return 1440
+    for pattern, value in _SPANS:
+        if re.search(pattern, text):
+            return value
     return None
 
 
 def quoted(original: str) -> str | None:
     match = re.search(r"[\"'«“`]([^\"'»”`]{1,200})[\"'»”`]", original)
     return match.group(1) if match else None
+
+
+def expression(original: str) -> str:
+    """A PromQL expression: in backticks, else after a colon, else in quotes."""
+    match = re.search(r"`([^`]{1,2000})`", original)
+    if match:
+        return match.group(1).strip()
+    if ":" in original:
+        return original.split(":", 1)[1].strip()
+    return quoted(original) or ""

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from smartops.edge.client import http_client
 from smartops.actions import catalog as c
 from smartops.actions.k8s import Kube
 from smartops.actions.render import Note, Result, Table
@@ -54,7 +55,7 @@ class LogSearch:
         self.index = settings.actions_logs_index
         self.size = settings.actions_max_rows * 5
         self.kube = kube
-        self._http = http or httpx.AsyncClient(timeout=settings.actions_timeout_s)
+        self._http = http or http_client(timeout=settings.actions_timeout_s)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smartops.actions.catalog import Action
 from smartops.errors import InvalidRequest
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 
 
 class Role(BaseModel):

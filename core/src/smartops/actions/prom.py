@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import yaml
 
+from smartops.edge.client import http_client
 from smartops.actions import catalog as c
 from smartops.actions.render import Change, Code, Note, Result, Table
 from smartops.config import Settings
@@ -47,7 +48,7 @@ class PromClient:
     def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
         self.prom_url = settings.actions_prometheus_url.rstrip("/")
         self.am_url = settings.actions_alertmanager_url.rstrip("/")
-        self._http = http or httpx.AsyncClient(timeout=settings.actions_timeout_s)
+        self._http = http or http_client(timeout=settings.actions_timeout_s)
         self.templates = query_templates()
 
     async def aclose(self) -> None:

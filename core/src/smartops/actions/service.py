@@ -28,7 +28,7 @@ from smartops.actions.render import Result, preview, render
 from smartops.config import Settings
 from smartops.errors import ClientError, PermissionDenied, SmartopsError
 from smartops.metrics import Metrics
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 
 Status = Literal["ok", "pending", "denied", "expired", "cancelled", "error", "unavailable"]
 

@@ -16,11 +16,11 @@ from typing import Any, Protocol
 import httpx
 
 from smartops import prompts
-from smartops.actions.intent import parse
 from smartops.actions.intent_model import ModelIntents
 from smartops.actions.intent_types import Ask, Decision, Intent
 from smartops.actions.service import ActionService, Outcome
 from smartops.config import Settings
+from smartops.edge.client import http_client, transport_error
 from smartops.errors import (
     ClientError,
     InvalidRequest,
@@ -28,14 +28,14 @@ from smartops.errors import (
     PermissionDenied,
     SmartopsError,
     UpstreamError,
-    UpstreamUnavailable,
 )
-from smartops.logs import REQUEST_ID_HEADER, get_request_id
 from smartops.metrics import Metrics
-from smartops.pipeline import Principal, Reply, Turn
+from smartops.turn import Principal, Reply, Turn
 
 log = logging.getLogger(__name__)
 BACKEND = "actions"
+# The routes this stage acts on; every other route passes.
+ACTING = frozenset({"live_read", "write", "confirm", "cancel", "clarify"})
 
 
 class Backend(Protocol):
@@ -52,9 +52,7 @@ class RemoteActions:
         headers = {}
         if settings.actions_token is not None:
             headers["Authorization"] = f"Bearer {settings.actions_token.get_secret_value()}"
-        self._http = http or httpx.AsyncClient(
-            timeout=settings.actions_timeout_s * 3, headers=headers
-        )
+        self._http = http or http_client(timeout=settings.actions_timeout_s * 3, headers=headers)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -67,13 +65,10 @@ class RemoteActions:
         return await self._post("/decisions", body)
 
     async def _post(self, path: str, body: dict[str, Any]) -> Outcome:
-        headers = {REQUEST_ID_HEADER: get_request_id()} if get_request_id() else {}
         try:
-            response = await self._http.post(self.url + path, json=body, headers=headers)
+            response = await self._http.post(self.url + path, json=body)
         except httpx.HTTPError as exc:
-            raise UpstreamUnavailable(
-                f"The actions service cannot be reached ({type(exc).__name__})."
-            ) from None
+            raise transport_error(exc, "actions service") from None
         data = response.json() if response.content else {}
         if response.status_code >= 400:
             message = str((data.get("error") or {}).get("message") or response.status_code)
@@ -94,14 +89,23 @@ class ActionsStage:
         self.metrics = metrics
         self.model = model
 
-    async def read(self, text: str) -> Intent | Ask | Decision | None:
-        parsed = parse(text)
-        if parsed is None and self.model is not None:
-            return await self.model.parse(text)
-        return parsed
+    async def read(self, turn: Turn) -> Intent | Ask | Decision | None:
+        """What the router decided this turn asks of the actions, if anything."""
+        decision = turn.decision
+        if decision is None or decision.route not in ACTING:
+            if decision is None and self.model is not None:  # no router: the model's tools
+                return await self.model.parse(turn.request.question)
+            return None
+        if decision.route in ("confirm", "cancel"):
+            if decision.token is None:
+                return Ask(prompts.render("action_no_token", cancel=decision.route == "cancel"))
+            return Decision(decision.route == "confirm", decision.token)
+        if decision.route == "clarify":
+            return Ask(decision.question or "", list(decision.examples))
+        return decision.intent
 
     async def before(self, turn: Turn) -> Reply | None:
-        parsed = await self.read(turn.request.question)
+        parsed = await self.read(turn)
         if parsed is None:
             return None
         turn.cacheable = False
@@ -120,7 +124,7 @@ class ActionsStage:
         except SmartopsError as exc:
             turn.degrade(BACKEND, f"Actions are unavailable: {exc.message}", self.metrics)
             return Reply("Nothing was run.")
-        turn.state["action"] = outcome.to_json()
+        turn.action = outcome.to_json()
         return Reply(outcome.text)
 
     async def after(self, turn: Turn, answer: str) -> None:

@@ -55,17 +55,15 @@ def webhook(alertname: str, namespace: str, runbook: str) -> dict[str, Any]:
 
 
 async def _serve(settings: Settings, runbooks: str | None) -> tuple[uvicorn.Server, Any]:
-    from smartops.eventing.routes import add_routes
     from smartops.gateway import create_app
     from smartops.services import build_services
 
     services = build_services(settings)
-    if runbooks and services.cache_stage is not None:
+    if runbooks and services.cache_backend is not None:
         from smartops.cache.models import ReloadRequest
 
-        await services.cache_stage.backend.reload(ReloadRequest(paths=[runbooks]))
-    app = create_app(services)
-    add_routes(app, services)
+        await services.cache_backend.reload(ReloadRequest(paths=[runbooks]))
+    app = create_app(services)  # the eventing routes come with it
     config = uvicorn.Config(
         app, host="127.0.0.1", port=settings.port, log_config=None, access_log=False, lifespan="off"
     )
@@ -135,9 +133,7 @@ async def run(settings: Settings, count: int, warmup: int, runbooks: str | None)
 
 async def _with_runbook(services: Any) -> int:
     """How many alert documents got their runbook sections (the bench's own Redis)."""
-    from smartops.eventing.wiring import installed
-
-    eventing = installed(services)
+    eventing = services.eventing
     if eventing is None:
         return 0
     return sum(1 for d in await eventing.handlers.alerts.all() if d.runbook)

@@ -4,6 +4,12 @@ Starts a local OpenAI-compatible upstream (the echo upstream by default, or a UR
 give) and the gateway in front of it, both as separate processes, then alternates
 streamed requests sent straight to the upstream and through the gateway. The overhead
 is the gateway's TTFB minus the upstream's own TTFB, per percentile.
+
+By default the feature stages are off (routing, actions, cache, knowledge): the figure
+is the gateway itself (HTTP edge, validation, pipeline, LLM client). With ``all_stages``
+every stage runs: the query embedding, routing, the alert store, the caches and hybrid
+retrieval over the (empty) index; each request carries a short history, so that the
+answer cache never serves it and every request reaches the upstream.
 """
 
 from __future__ import annotations
@@ -26,6 +32,14 @@ BODY = {
     "stream": True,
     "max_tokens": 8,
     "messages": [{"role": "user", "content": "ping"}],
+}
+ALL_STAGES_BODY = {
+    **BODY,
+    "messages": [
+        {"role": "user", "content": "What is a PodDisruptionBudget?"},
+        {"role": "assistant", "content": "It limits voluntary disruptions."},
+        {"role": "user", "content": "How do I check how many disruptions it still allows?"},
+    ],
 }
 
 
@@ -71,19 +85,20 @@ def gateway_process(env: dict[str, str], data_dir: Path) -> Iterator[str]:
         child.stop()
 
 
-def _gateway(upstream: str, data_dir: Path) -> AbstractContextManager[str]:
-    # The gateway's own overhead: the feature stages (cache, knowledge) are switched off.
-    env = {
-        "SMARTOPS_LLM_BASE_URL": upstream,
-        "SMARTOPS_CACHE_ENABLED": "false",
-        "SMARTOPS_KNOWLEDGE_ENABLED": "false",
-    }
+def _gateway(upstream: str, data_dir: Path, all_stages: bool) -> AbstractContextManager[str]:
+    env = {"SMARTOPS_LLM_BASE_URL": upstream}
+    if not all_stages:  # the gateway's own overhead: the feature stages are off
+        env |= {
+            "SMARTOPS_CACHE_ENABLED": "false",
+            "SMARTOPS_KNOWLEDGE_ENABLED": "false",
+            "SMARTOPS_ACTIONS_ENABLED": "false",
+        }
     return gateway_process(env, data_dir)
 
 
-def _ttfb(client: httpx.Client, url: str) -> float:
+def _ttfb(client: httpx.Client, url: str, body: dict[str, Any] = BODY) -> float:
     started = time.perf_counter()
-    with client.stream("POST", f"{url}/chat/completions", json=BODY) as response:
+    with client.stream("POST", f"{url}/chat/completions", json=body) as response:
         response.raise_for_status()
         stream = response.iter_raw()
         next(stream)
@@ -93,24 +108,33 @@ def _ttfb(client: httpx.Client, url: str) -> float:
     return first
 
 
-def run(requests: int, warmup: int, upstream: str | None, data_dir: Path) -> dict[str, Any]:
+def run(
+    requests: int,
+    warmup: int,
+    upstream: str | None,
+    data_dir: Path,
+    all_stages: bool = False,
+) -> dict[str, Any]:
     """Measure and return the figures (milliseconds)."""
+    body = ALL_STAGES_BODY if all_stages else BODY
     with (
         _echo_upstream(data_dir) if upstream is None else _given(upstream) as up_url,
-        _gateway(up_url, data_dir) as gw_url,
+        _gateway(up_url, data_dir, all_stages) as gw_url,
         httpx.Client(timeout=60) as client,
     ):
         for _ in range(warmup):
-            _ttfb(client, up_url)
-            _ttfb(client, gw_url)
+            _ttfb(client, up_url, body)
+            _ttfb(client, gw_url, body)
         direct: list[float] = []
         through: list[float] = []
         for _ in range(requests):
-            direct.append(_ttfb(client, up_url))
-            through.append(_ttfb(client, gw_url))
+            direct.append(_ttfb(client, up_url, body))
+            through.append(_ttfb(client, gw_url, body))
     d, g = summary_ms(direct), summary_ms(through)
     return {
         "upstream": "echo" if upstream is None else upstream,
+        "stages": "all" if all_stages else "none",
+        "load": os.getloadavg()[0],
         "requests": requests,
         "upstream_ttfb_ms": d,
         "gateway_ttfb_ms": g,

@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from smartops.composition import Contribution
+
 if TYPE_CHECKING:
-    from smartops.services import Services
+    from smartops.cache.service import CacheBackend
+    from smartops.composition import Shared
 
 
-def install(services: Services) -> None:
-    """Add the cache stage: in process over Redis, or through the cache function."""
+@dataclass
+class CacheContribution(Contribution):
+    """The cache stage, and its backend (eventing reloads the docs cache through it)."""
+
+    backend: CacheBackend | None = None
+
+
+def build(shared: Shared) -> CacheContribution:
+    """The cache stage: in process over Redis, or through the cache function."""
     from smartops.cache.client import CacheClient
     from smartops.cache.models import ReloadRequest
-    from smartops.cache.service import CacheBackend, CacheService
+    from smartops.cache.service import CacheService
     from smartops.cache.stage import CacheStage
 
-    settings = services.settings
-    embedder = services.embedder
+    settings, embedder = shared.settings, shared.embedder
     if not settings.cache_enabled or embedder is None:
-        return
-    backend: CacheBackend
+        return CacheContribution()
+    out = CacheContribution()
     if settings.cache_url:
         client = CacheClient(settings.cache_url)
-        services.closers.append(client.aclose)
-        backend = client
-    elif services.redis is not None:
-        service = CacheService(settings, services.redis, embedder.embed_batch)
-        backend = service
+        out.closers.append(client.aclose)
+        out.backend = client
+    elif shared.redis is not None:
+        service = CacheService(settings, shared.redis, embedder.embed_batch)
+        out.backend = service
         if settings.cag_paths:
 
             async def preload() -> None:
                 await service.reload(ReloadRequest())
 
-            services.startup.append(preload)
+            out.startup.append(preload)
     else:
-        return
-    stage = CacheStage(settings, backend, embedder, services.metrics)
-    services.pipeline.stages.append(stage)
-    services.cache_stage = stage
+        return out
+    out.stage = CacheStage(settings, out.backend, embedder, shared.metrics)
+    return out

@@ -4,6 +4,10 @@ An answer is stored under its sharing scope (model and the client's system promp
 the knowledge generation: ``smartops:answers:{scope}:{generation}:{digest}`` with a TTL,
 its question's vector in a VectorSet beside it. A new generation (any reindex) makes
 every older answer unreachable at once; the old keys expire by themselves.
+
+Questions and answers are redacted (``smartops.redact``) before they are stored or
+keyed: a secret in a user's message or in an answer never reaches Redis. Lookups key
+the redacted question the same way, so a repeat still hits.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from smartops.cache import generation
 from smartops.cache.models import CachedAnswer, CachedSource
 from smartops.cache.normalize import digest, identifiers, normalize
 from smartops.cache.vectors import VectorSet
+from smartops.redact import redact, secrets_in
 
 PREFIX = "smartops:answers"
 _MAX_MIRRORS = 32
@@ -43,7 +48,8 @@ class AnswerCache:
 
     async def exact(self, scope: str, question: str) -> CachedAnswer | None:
         gen = await generation.current(self.redis)
-        raw = await self.redis.get(f"{self._base(scope, gen)}:{digest(normalize(question))}")
+        key = f"{self._base(scope, gen)}:{digest(normalize(redact(question)))}"
+        raw = await self.redis.get(key)
         return CachedAnswer.model_validate_json(raw) if raw else None
 
     async def similar(
@@ -54,7 +60,7 @@ class AnswerCache:
         base = self._base(scope, gen)
         mirror = self._mirror(f"{base}:vectors")
         await mirror.refresh(self.redis)
-        wanted = sorted(identifiers(question))
+        wanted = sorted(identifiers(redact(question)))
         for item_id, score in mirror.best(vector, k=3):
             if score < self.threshold:
                 break
@@ -77,10 +83,12 @@ class AnswerCache:
     ) -> None:
         gen = await generation.current(self.redis)
         base = self._base(scope, gen)
+        known = secrets_in(question)  # masked in the answer too, even where it echoes them bare
+        question = redact(question)
         item_id = digest(normalize(question))
         entry = CachedAnswer(
             question=question,
-            answer=answer,
+            answer=redact(answer, known),
             sources=sources,
             identifiers=sorted(identifiers(question)),
             created=time.time(),

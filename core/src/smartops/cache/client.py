@@ -15,8 +15,8 @@ from smartops.cache.models import (
     ReloadRequest,
     StoreRequest,
 )
-from smartops.errors import UpstreamError, UpstreamUnavailable
-from smartops.logs import REQUEST_ID_HEADER, get_request_id
+from smartops.edge.client import http_client, transport_error
+from smartops.errors import UpstreamError
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -24,21 +24,20 @@ T = TypeVar("T", bound=BaseModel)
 class CacheClient:
     def __init__(self, base_url: str, http: httpx.AsyncClient | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=0.5))
+        self._http = http or http_client(timeout=httpx.Timeout(5.0, connect=0.5))
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
     async def _post(self, path: str, body: BaseModel, result: type[T] | None) -> T | None:
-        headers = {REQUEST_ID_HEADER: get_request_id()} if get_request_id() else {}
         try:
             response = await self._http.post(
                 f"{self.base_url}{path}",
                 content=body.model_dump_json(),
-                headers={"content-type": "application/json", **headers},
+                headers={"content-type": "application/json"},
             )
         except httpx.HTTPError as exc:
-            raise UpstreamUnavailable(f"cache function unreachable: {type(exc).__name__}") from None
+            raise transport_error(exc, "cache function") from None
         if response.status_code >= 400:
             raise UpstreamError(f"cache function answered {response.status_code}")
         return result.model_validate_json(response.content) if result else None

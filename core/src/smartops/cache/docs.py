@@ -5,7 +5,7 @@ mirror): ``smartops:cag:sections`` (id → section JSON), ``smartops:cag:files``
 its section ids), ``smartops:cag:keys`` (exact key → section ids), and the section
 vectors in a VectorSet. A lookup tries exact keys first (alert names such as
 ``KubePodCrashLooping``, document titles, commands named in headings), then the closest
-section by meaning.
+section by meaning. Section text is redacted (``smartops.redact``) before it is stored.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from redis.asyncio import Redis
 
+from smartops.cache.generation import fingerprint
 from smartops.cache.models import DocSection, DocsMatch
 from smartops.cache.normalize import normalize
 from smartops.cache.sections import parse_file
 from smartops.cache.vectors import VectorSet, as_bytes, as_text
 from smartops.config import Settings
 from smartops.knowledge.embedder import embedding_signature
+from smartops.redact import redact
 
 PREFIX = "smartops:cag"
 SECTIONS, FILES, KEYS, VERSION = (f"{PREFIX}:{n}" for n in ("sections", "files", "keys", "version"))
@@ -71,7 +73,7 @@ class DocsCache:
         self, source: str, text: str | None, embed: EmbedBatch
     ) -> tuple[int, int, int]:
         """Replace one file's sections (None: the file is gone). Returns new, embedded, removed."""
-        new = parse_file(source, text, self.signature) if text is not None else []
+        new = parse_file(source, redact(text), self.signature) if text is not None else []
         old_ids = json.loads(await self.redis.hget(FILES, source) or "[]")
         stored = {s.id: s for s in await self._sections(old_ids)}
         changed = [s for s in new if s.id not in stored or stored[s.id].hash != s.hash]
@@ -102,12 +104,15 @@ class DocsCache:
         raws = await self.redis.hmget(SECTIONS, list(ids))
         return [DocSection.model_validate_json(r) for r in raws if r]
 
-    async def rebuild_keys(self) -> None:
-        """Recompute the exact-key index (after a batch of ``load_file``)."""
+    async def rebuild_keys(self) -> str:
+        """Recompute the exact-key index (after a batch of ``load_file``); returns the
+        fingerprint of every section now cached (``generation.fingerprint``)."""
         raw = await self.redis.hgetall(SECTIONS)
         keys: dict[str, list[str]] = {}
+        held: list[tuple[str, str]] = []
         for value in raw.values():
             section = DocSection.model_validate_json(value)
+            held.append((section.id, section.hash))
             for key in section_keys(section):
                 keys.setdefault(key, []).append(section.id)
         pipe = self.redis.pipeline(transaction=True)
@@ -116,6 +121,7 @@ class DocsCache:
             pipe.hset(KEYS, mapping={k: json.dumps(v) for k, v in keys.items()})
         pipe.incr(VERSION)
         await pipe.execute()
+        return fingerprint(held)
 
     async def refresh(self) -> None:
         raw_version = await self.redis.get(VERSION)

@@ -24,11 +24,12 @@ from smartops.cache.models import (
     ReloadRequest,
     StoreRequest,
 )
-from smartops.cache.sections import markdown_files
 from smartops.config import Settings
 from smartops.errors import InvalidRequest
+from smartops.knowledge.documents import files_under
 
 log = logging.getLogger(__name__)
+DOCS_PART = "docs"  # the docs cache's part of the knowledge generation
 
 
 class CacheBackend(Protocol):
@@ -76,10 +77,14 @@ class CacheService:
         return new
 
     async def reload(self, request: ReloadRequest) -> ReloadReport:
-        """Re-read docs (given paths, or all configured folders), then a new generation."""
+        """Re-read docs (given paths, or all configured folders); a new generation only
+        when the cached sections changed (a restart with the same docs keeps answers)."""
         async with self._reload_lock:
             report = await self._reload(request.paths)
-            report.generation = await self.invalidate("docs changed")
+            content = await self.docs.rebuild_keys()
+            report.generation = await generation.advance(
+                self.redis, DOCS_PART, content, "docs changed"
+            )
         log.info("docs cache reloaded", extra=report.model_dump())
         return report
 
@@ -101,8 +106,22 @@ class CacheService:
             report.sections += new
             report.embedded += embedded
             report.removed += removed
-        await self.docs.rebuild_keys()
         return report
+
+
+def markdown_files(paths: list[str]) -> list[tuple[str, Path]]:
+    """(source as given, file) for every markdown file under the given paths; the walk
+    never leaves a given folder (``files_under``: symlinks out of it are skipped)."""
+    found: list[tuple[str, Path]] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_file() and path.suffix == ".md":
+            found.append((given, path))
+        elif path.is_dir():
+            for file in files_under(path):
+                if file.suffix == ".md":
+                    found.append((f"{given.rstrip('/')}/{file.relative_to(path).as_posix()}", file))
+    return found
 
 
 def _within(path: str, root: str) -> bool:

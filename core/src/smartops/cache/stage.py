@@ -25,12 +25,11 @@ from smartops.cache.service import CacheBackend
 from smartops.config import Settings
 from smartops.knowledge.embedder import embedding_signature
 from smartops.metrics import Metrics
-from smartops.pipeline import ContextBlock, Reply, Source, Turn
 from smartops.query import QueryEmbedder, query_vector
+from smartops.turn import Reply, Source, Turn
 
 log = logging.getLogger(__name__)
 CACHE_HEADER = "X-Smartops-Cache"
-CAG_CONFIDENT = "cag_confident"
 T = TypeVar("T")
 
 
@@ -66,7 +65,7 @@ class CacheStage:
     async def before(self, turn: Turn) -> Reply | None:
         turn.headers[CACHE_HEADER] = "miss"
         key = self._scope(turn) if self.settings.cache_enabled else None
-        turn.state["cache_scope"] = key
+        turn.cache_scope = key
         question = turn.request.question
         if key is not None:
             exact = await self._call(
@@ -97,24 +96,31 @@ class CacheStage:
     def _hit(self, turn: Turn, answer: str, sources: list[CachedSource], how: str) -> Reply:
         turn.headers[CACHE_HEADER] = "hit"
         turn.cacheable = False  # already stored
-        turn.state["cache_hit"] = how
+        turn.cache_hit = how
         self.metrics.cache.labels("hit").inc()
         return Reply(answer, [Source(s.source, s.title, s.heading, s.url) for s in sources])
 
     def _add_docs(self, turn: Turn, match: DocsMatch) -> None:
+        """The docs cache's sections go to the prompt assembler, within the same token
+        budget as the retrieved hits. Retrieval still runs: a docs-cache match (an alert
+        name, a title) finds the runbook, not the rule or the how-to page beside it."""
         for section in match.sections:
-            source = Source(section.source, section.title, section.heading, section.url)
-            turn.context.append(
-                ContextBlock(f"{section.source} — {section.heading}", section.text, source)
+            turn.cached_context.append(
+                {
+                    "source": section.source,
+                    "title": section.title,
+                    "heading": section.heading,
+                    "url": section.url,
+                    "text": section.text,
+                    "similarity": match.score,  # 1.0 for an exact key (an alert name)
+                }
             )
-            turn.sources.append(source)
-        turn.state[CAG_CONFIDENT] = match.confident and bool(match.sections)
 
     async def after(self, turn: Turn, answer: str) -> None:
-        key = turn.state.get("cache_scope")
-        if not (turn.cacheable and key and answer.strip()) or turn.state.get("cache_hit"):
+        key = turn.cache_scope
+        if not (turn.cacheable and key and answer.strip()) or turn.cache_hit:
             return
-        vector = turn.state.get("query_vector")
+        vector = turn.query_vector
         request = StoreRequest(
             scope=key,
             question=turn.request.question,

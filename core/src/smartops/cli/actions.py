@@ -6,16 +6,16 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from smartops.actions import evaluate
-from smartops.actions.intent import parse
-from smartops.actions.intent_types import Ask, Decision, Intent
 from smartops.cli.common import load_settings, mapped_errors
 from smartops.config import Settings
 from smartops.errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from smartops.routing.router import Method
 
 
 @click.group()
@@ -70,64 +70,56 @@ def _line(r: dict[str, Any]) -> str:
 
 @click.command("intents")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--url", default=None, help="A running gateway's /v1 URL (default: in process).")
+@click.option("--api-key", default="unused", envvar="OPENAI_API_KEY", help="For --url.")
 @click.option(
-    "--model",
-    "use_model",
-    is_flag=True,
-    help="Also ask the LLM (tool calling) when the parser finds nothing.",
+    "--method",
+    type=click.Choice(["logreg", "embedding", "grammar", "knn", "legacy"]),
+    default="logreg",
+    show_default=True,
+    help="In process: the router's classifier, or the grammar-only parser of before.",
+)
+@click.option(
+    "--misses", "misses", multiple=True, default=("dev",), show_default=True, help="Splits."
 )
 @click.option("--json", "as_json", is_flag=True)
 @mapped_errors
-def eval_intents(files: tuple[Path, ...], use_model: bool, as_json: bool) -> None:
-    """Intent accuracy of the parser (and the model) on labelled phrasings (JSONL)."""
-    settings = load_settings()
-    cases = [case for path in files for case in evaluate.load(path)]
-    if use_model:
-        from smartops.stack import backends
+def eval_intents(
+    files: tuple[Path, ...],
+    url: str | None,
+    api_key: str,
+    method: str,
+    misses: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Route confusion matrix and exact-argument accuracy on labelled messages, per split."""
+    from smartops.routing import answerers
+    from smartops.routing.evaluate import evaluate, load, render
 
-        with backends(settings.with_changes(redis_url="redis://unused")) as ready:
-            figures = asyncio.run(_evaluate(cases, ready))
+    cases = [case for path in files for case in load(path)]
+    if url:
+        answer = answerers.gateway(url, api_key)
+    elif method == "legacy":
+        answer = answerers.legacy()
     else:
-        figures = asyncio.run(_evaluate(cases, None))
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "accuracy": figures.accuracy,
-                    "right": figures.right,
-                    "total": figures.total,
-                    "groups": figures.groups,
-                    "misses": figures.misses,
-                },
-                ensure_ascii=False,
-            )
-        )
+        answer = answerers.in_process(load_settings(), cast("Method", method))
+    figures = evaluate(cases, answer)
+    if not as_json:
+        click.echo(render(figures, misses))
         return
-    click.echo(f"intent accuracy: {figures.right}/{figures.total} = {figures.accuracy:.1%}")
-    for group, (right, total) in sorted(figures.groups.items()):
-        click.echo(f"  {group:<18} {right}/{total} = {right / total:.1%}")
-    for miss in figures.misses:
-        click.echo(f"  miss: {miss['text']!r} expected {miss['expected']} got {miss['got']}")
-
-
-async def _evaluate(cases: list[evaluate.Case], settings: Settings | None) -> evaluate.Figures:
-    if settings is None:
-
-        async def parser(text: str) -> Intent | Ask | Decision | None:
-            return parse(text)
-
-        return await evaluate.evaluate(cases, parser)
-    from smartops.actions.intent_model import ModelIntents
-    from smartops.llm import LLMClient
-    from smartops.metrics import Metrics
-
-    llm = LLMClient(settings, Metrics())
-    model = ModelIntents(llm)
-
-    async def with_model(text: str) -> Intent | Ask | Decision | None:
-        return parse(text) or await model.parse(text)
-
-    try:
-        return await evaluate.evaluate(cases, with_model)
-    finally:
-        await llm.aclose()
+    out = {
+        split: {
+            "confusion": [[want, got, n] for (want, got), n in sorted(f.confusion.items())],
+            "actions_right": f.actions[0],
+            "actions_total": f.actions[1],
+            "action_accuracy": f.action_accuracy,
+            "knowledge_to_action_or_ask": f.knowledge[0],
+            "knowledge_total": f.knowledge[1],
+            "targets_right": f.targets[0],
+            "targets_total": f.targets[1],
+            "route_accuracy": f.route_accuracy,
+            "misses": f.misses if split in misses else [],
+        }
+        for split, f in figures.items()
+    }
+    click.echo(json.dumps(out, ensure_ascii=False))

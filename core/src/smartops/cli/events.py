@@ -95,7 +95,7 @@ async def _reindex(settings: Settings, paths: list[str], collection: str | None)
     from smartops.knowledge.index import check_collection
     from smartops.metrics import Metrics
 
-    eventing = build_eventing(settings, Metrics())
+    eventing = build_eventing(settings, Metrics(), any_collection=True)
     name = check_collection(collection or settings.knowledge_collection)
     try:
         assert eventing.handlers.reindexer is not None

@@ -11,9 +11,8 @@ import click
 from smartops.chat import ChatRequest, Message
 from smartops.cli.common import load_settings, mapped_errors
 from smartops.config import Settings
-from smartops.gateway import streaming
 from smartops.logs import configure_logging, new_request_id, set_request_id
-from smartops.pipeline import Principal, Turn
+from smartops.turn import Principal, Turn
 from smartops.services import build_services
 from smartops.stack import backends, run_stack
 
@@ -52,13 +51,16 @@ async def _ask(settings: Settings, question: str) -> dict[str, Any]:
     chat = ChatRequest(model=settings.model_id, messages=[Message(role="user", content=question)])
     turn = Turn(request=chat, request_id=request_id, principal=Principal(user="cli"))
     try:
-        body = await streaming.complete(services.pipeline, turn, settings.model_id)
+        answer = "".join([piece.text async for piece in await services.pipeline.prepare(turn)])
     finally:
         await services.aclose()
-    extra = body["smartops"]
     return {
-        "answer": body["choices"][0]["message"]["content"],
-        "sources": extra["sources"],
-        "timings_ms": extra["timings_ms"],
+        "answer": answer,
+        "route": turn.route,
+        "sources": [
+            {"source": s.source, "title": s.title, "heading": s.heading, "url": s.url}
+            for s in dict.fromkeys(turn.sources)
+        ],
+        "timings_ms": dict(turn.timings_ms),
         "request_id": request_id,
     }

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from smartops.deploy.objects import Problem, describe, of_kind
+from smartops.metrics import STAGES
 
 if TYPE_CHECKING:
     from smartops.deploy.crosscheck import Context
 
-# The stage label values of smartops_stage_duration_seconds (see metrics.py).
-PIPELINE_STAGES = ("cache", "embed", "retrieval", "prompt", "llm_ttft", "llm_total", "action")
+# The stage label values of smartops_stage_duration_seconds, defined in metrics.py.
+PIPELINE_STAGES = STAGES
 _METRIC = re.compile(r"\b(smartops_[a-zA-Z0-9_]+|smartops:[a-zA-Z0-9_:]+)")
 
 

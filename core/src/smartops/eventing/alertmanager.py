@@ -14,9 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from smartops.body import MAX_BYTES, invalid_from_validation, parse_json
 from smartops.errors import InvalidRequest
 from smartops.eventing.envelope import CloudEvent
 from smartops.eventing.models import ALERT_FIRING, ALERT_RESOLVED, AlertData
+from smartops.timestamps import Timestamp
 
 MAX_ALERTS = 1000
 
@@ -27,8 +29,8 @@ class WebhookAlert(BaseModel):
     status: Literal["firing", "resolved"]
     labels: dict[str, str]
     annotations: dict[str, str] = Field(default_factory=dict)
-    startsAt: datetime  # noqa: N815 - Alertmanager's field names
-    endsAt: datetime | None = None  # noqa: N815
+    startsAt: Timestamp  # noqa: N815 - Alertmanager's field names
+    endsAt: Timestamp | None = None  # noqa: N815
     generatorURL: str = ""  # noqa: N815
     fingerprint: str = Field(min_length=1, max_length=128)
 
@@ -50,20 +52,16 @@ class Webhook(BaseModel):
     alerts: list[WebhookAlert] = Field(min_length=1, max_length=MAX_ALERTS)
 
 
-def parse_webhook(body: bytes) -> Webhook:
-    """The validated webhook, or InvalidRequest naming the first problem."""
+def parse_webhook(body: bytes, *, max_bytes: int = MAX_BYTES) -> Webhook:
+    """The validated webhook (timestamps with their timezone, in UTC), or InvalidRequest
+    naming the first problem; the body goes through the one parser (``smartops.body``)."""
     if not body.strip():
         raise InvalidRequest("The Alertmanager webhook body is empty.")
+    data = parse_json(body, what="the Alertmanager webhook", max_bytes=max_bytes)
     try:
-        return Webhook.model_validate_json(body)
+        return Webhook.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or None
-        if first.get("type") == "json_invalid":
-            message = f"The Alertmanager webhook is not valid JSON ({first.get('msg')})."
-        else:
-            message = f"Invalid Alertmanager webhook: {where or 'body'}: {first.get('msg')}."
-        raise InvalidRequest(message, param=where) from None
+        raise invalid_from_validation(exc, what="Alertmanager webhook") from None
 
 
 def event_id(fingerprint: str, starts_at: datetime, status: str) -> str:
@@ -88,7 +86,26 @@ def to_events(webhook: Webhook) -> list[CloudEvent]:
             raise InvalidRequest(
                 f"Alert {number} has no alertname label.", param=f"alerts.{number}.labels"
             )
-        data = AlertData.model_validate(
+        data = _alert_data(webhook, number, name)
+        events.append(
+            CloudEvent(
+                type=ALERT_FIRING if alert.status == "firing" else ALERT_RESOLVED,
+                source=webhook.externalURL,
+                id=event_id(alert.fingerprint, alert.startsAt, alert.status),
+                subject=name,
+                time=data.ends_at or alert.startsAt,
+                data=data.model_dump(mode="json", by_alias=True),
+            )
+        )
+    return events
+
+
+def _alert_data(webhook: Webhook, number: int, name: str) -> AlertData:
+    """The event data of one alert; what the webhook allows but the event does not
+    (an alert name over 256 characters) is the webhook's 400, naming the alert."""
+    alert = webhook.alerts[number]
+    try:
+        return AlertData.model_validate(
             {
                 "fingerprint": alert.fingerprint,
                 "status": alert.status,
@@ -102,14 +119,7 @@ def to_events(webhook: Webhook) -> list[CloudEvent]:
                 "receiver": webhook.receiver,
             }
         )
-        events.append(
-            CloudEvent(
-                type=ALERT_FIRING if alert.status == "firing" else ALERT_RESOLVED,
-                source=webhook.externalURL,
-                id=event_id(alert.fingerprint, alert.startsAt, alert.status),
-                subject=name,
-                time=data.ends_at or alert.startsAt,
-                data=data.model_dump(mode="json", by_alias=True),
-            )
-        )
-    return events
+    except ValidationError as exc:
+        raise invalid_from_validation(
+            exc, what="Alertmanager webhook", param_prefix=f"alerts.{number}"
+        ) from None

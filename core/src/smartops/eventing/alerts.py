@@ -8,19 +8,26 @@ retrieval can cite alerts like any other knowledge.
 Updates follow the alert's life, whatever order the events arrive in: a newer
 ``startsAt`` is a new occurrence and replaces the document; an older one is stale;
 for the same occurrence, resolved is final (a late firing notification is ignored).
+
+Every timestamp is aware and in UTC (``smartops.timestamps``): a naive one written by an
+older version is read as UTC. A stored document that does not load at all is skipped
+(and logged), so one bad entry can never fail every alert question.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import logging
+from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from smartops.eventing.models import AlertData, AlertStatus
+from smartops.timestamps import StoredTimestamp, utc_now
 
+log = logging.getLogger(__name__)
 ALERTS_KEY = "smartops:alerts"
 
 
@@ -53,9 +60,9 @@ class AlertDoc(BaseModel):
     status: AlertStatus
     labels: dict[str, str]
     annotations: dict[str, str] = Field(default_factory=dict)
-    starts_at: datetime
-    ends_at: datetime | None = None
-    updated_at: datetime
+    starts_at: StoredTimestamp
+    ends_at: StoredTimestamp | None = None
+    updated_at: StoredTimestamp
     generator_url: str = ""
     source: str = ""
     runbook: Runbook | None = None
@@ -90,7 +97,7 @@ def from_event(data: AlertData, runbook: Runbook | None, now: datetime | None = 
         annotations=data.annotations,
         starts_at=data.starts_at,
         ends_at=data.ends_at,
-        updated_at=now or datetime.now(UTC),
+        updated_at=now or utc_now(),
         generator_url=data.generator_url,
         source=data.external_url,
         runbook=runbook,
@@ -119,11 +126,11 @@ class AlertStore:
 
     async def get(self, fingerprint: str) -> AlertDoc | None:
         raw = await self.redis.hget(self.key, fingerprint)  # type: ignore[misc]
-        return AlertDoc.model_validate_json(raw) if raw else None
+        return load(fingerprint, raw)
 
     async def all(self) -> list[AlertDoc]:
         raw = await self.redis.hgetall(self.key)  # type: ignore[misc]
-        docs = [AlertDoc.model_validate_json(v) for v in raw.values()]
+        docs = [doc for key, value in raw.items() if (doc := load(key, value)) is not None]
         return sorted(docs, key=lambda d: (d.status != "firing", d.starts_at), reverse=False)
 
     async def upsert(self, new: AlertDoc) -> AlertDoc | None:
@@ -133,7 +140,7 @@ class AlertStore:
                 try:
                     await pipe.watch(self.key)
                     raw = await pipe.hget(self.key, new.fingerprint)  # type: ignore[misc]
-                    old = AlertDoc.model_validate_json(raw) if raw else None
+                    old = load(new.fingerprint, raw)  # unreadable: replaced by the new one
                     doc = merge(old, new)
                     if doc is None:
                         await pipe.unwatch()  # type: ignore[no-untyped-call]
@@ -147,6 +154,21 @@ class AlertStore:
 
     async def count(self) -> int:
         return int(await self.redis.hlen(self.key))  # type: ignore[misc]
+
+
+def load(key: bytes | str, raw: bytes | str | None) -> AlertDoc | None:
+    """A stored document, or None when there is none or it does not load (logged)."""
+    if not raw:
+        return None
+    try:
+        return AlertDoc.model_validate_json(raw)
+    except ValidationError as exc:
+        name = key.decode(errors="replace") if isinstance(key, bytes) else key
+        log.warning(
+            "stored alert document skipped: it does not load",
+            extra={"fingerprint": name[:128], "error": str(exc.errors()[0].get("msg", ""))},
+        )
+        return None
 
 
 def to_json(doc: AlertDoc) -> dict[str, object]:

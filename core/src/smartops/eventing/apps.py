@@ -6,7 +6,8 @@
 - ``reindex_app``: one CloudEvent per request (binary or structured) -> the handlers.
   A reindex answers with its ``reindex.completed`` event (a Knative reply, routed by
   the Broker); other events get 202 and an empty body.
-Both serve ``GET /metrics``.
+Both are built on the shared HTTP edge (``smartops.edge``): error bodies, request ids,
+access logs, ``GET /metrics``.
 """
 
 from __future__ import annotations
@@ -14,35 +15,20 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
+from pydantic import SecretStr
 
 from smartops.config import Settings
-from smartops.errors import InternalError, PayloadTooLarge, SmartopsError
+from smartops.edge import create_app
+from smartops.errors import PayloadTooLarge, SmartopsError
 from smartops.eventing.alertmanager import parse_webhook, to_events
 from smartops.eventing.envelope import from_http, to_binary
 from smartops.eventing.handlers import Handlers
+from smartops.eventing.routes import check_event_sender
 from smartops.eventing.sink import Sink
-from smartops.gateway.auth import authenticate
-from smartops.metrics import CONTENT_TYPE, Metrics
+from smartops.metrics import Metrics
 
 log = logging.getLogger(__name__)
-
-
-def _errors(app: FastAPI) -> None:
-    async def on_error(request: Request, exc: Exception) -> JSONResponse:
-        error = exc if isinstance(exc, SmartopsError) else InternalError("Internal error.")
-        if error is not exc:
-            log.exception("unhandled error")
-        level = logging.ERROR if error.status >= 500 else logging.WARNING
-        log.log(
-            level,
-            "request failed",
-            extra={"status": error.status, "error": error.message, "path": request.url.path},
-        )
-        return JSONResponse(error.to_body(), status_code=error.status)
-
-    app.add_exception_handler(SmartopsError, on_error)
-    app.add_exception_handler(Exception, on_error)
 
 
 async def _body(request: Request, settings: Settings) -> bytes:
@@ -52,23 +38,18 @@ async def _body(request: Request, settings: Settings) -> bytes:
     return body
 
 
-def _metrics_route(app: FastAPI, metrics: Metrics) -> None:
-    @app.get("/metrics")
-    async def metrics_text() -> Response:
-        return Response(metrics.render(), media_type=CONTENT_TYPE)
-
-
-def adapter_app(settings: Settings, metrics: Metrics, sink: Sink) -> FastAPI:
-    app = FastAPI(title="smartops alert adapter", docs_url=None, redoc_url=None)
-    _errors(app)
-    _metrics_route(app, metrics)
+def adapter_app(
+    settings: Settings, metrics: Metrics, sink: Sink, *, webhook_token: SecretStr | None = None
+) -> FastAPI:
+    """The alert adapter; with ``webhook_token`` only that bearer token may post."""
+    app = create_app("smartops alert adapter", metrics, settings.max_body_bytes)
 
     @app.post("/{path:path}", status_code=202)
     async def webhook(request: Request) -> dict[str, object]:
-        authenticate(settings, request.headers.get("authorization"))
+        check_event_sender(settings, webhook_token, request.headers.get("authorization"))
         body = await _body(request, settings)
         try:
-            events = to_events(parse_webhook(body))
+            events = to_events(parse_webhook(body, max_bytes=settings.max_body_bytes))
         except SmartopsError as exc:
             metrics.alert_webhooks.labels("rejected").inc()
             log.warning("alertmanager webhook rejected", extra={"error": exc.message})
@@ -86,13 +67,12 @@ def adapter_app(settings: Settings, metrics: Metrics, sink: Sink) -> FastAPI:
 
 
 def reindex_app(settings: Settings, metrics: Metrics, handlers: Handlers) -> FastAPI:
-    app = FastAPI(title="smartops reindex", docs_url=None, redoc_url=None)
-    _errors(app)
-    _metrics_route(app, metrics)
+    app = create_app("smartops reindex", metrics, settings.max_body_bytes)
 
     @app.post("/{path:path}", response_model=None)
     async def receive(request: Request) -> Response:
-        event = from_http(dict(request.headers), await _body(request, settings))
+        body = await _body(request, settings)
+        event = from_http(dict(request.headers), body, max_bytes=settings.max_body_bytes)
         outcome = await handlers.handle(event)
         if outcome.reply is not None:
             headers, body = to_binary(outcome.reply)

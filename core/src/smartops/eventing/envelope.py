@@ -17,7 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
+from pydantic import ValidationError
+
+from smartops.body import MAX_BYTES, clean_text, invalid_from_validation, parse_json
 from smartops.errors import InvalidRequest
+from smartops.timestamps import parse_timestamp
 
 SPECVERSION = "1.0"
 STRUCTURED = "application/cloudevents+json"
@@ -68,12 +72,13 @@ def encode_header(value: str) -> str:
 
 
 def decode_header(value: str) -> str:
-    """Undo quoted-string escaping, then one round of percent-decoding (strict UTF-8)."""
+    """Undo quoted-string escaping, then one round of percent-decoding (strict UTF-8);
+    characters that are not text (``%00``...) become U+FFFD, as in a JSON body."""
     value = value.strip()
     if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
         value = re.sub(r"\\(.)", r"\1", value[1:-1])
     try:
-        return unquote_to_bytes(value).decode("utf-8")
+        return clean_text(unquote_to_bytes(value).decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidRequest("A ce- header is not valid percent-encoded UTF-8.") from None
 
@@ -91,33 +96,34 @@ def to_structured(event: CloudEvent) -> tuple[dict[str, str], bytes]:
     return {"content-type": f"{STRUCTURED}; charset=utf-8"}, json.dumps(body).encode()
 
 
-def from_http(headers: Mapping[str, str], body: bytes) -> CloudEvent:
+def from_http(headers: Mapping[str, str], body: bytes, *, max_bytes: int = MAX_BYTES) -> CloudEvent:
     """Decode an HTTP request in either content mode; InvalidRequest if it is not one."""
     lowered = {k.lower(): v for k, v in headers.items()}
     media = lowered.get("content-type", "").split(";")[0].strip().lower()
     if media == BATCH:
         raise InvalidRequest("Batched CloudEvents are not accepted; send one event per request.")
     if media == STRUCTURED:
-        return _from_structured(body)
+        return _from_structured(parse_json(body, what="the structured event", max_bytes=max_bytes))
     if "ce-specversion" in lowered:
-        return _from_binary(lowered, media, body)
+        return _from_binary(
+            lowered, media, parse_json(body, what="the event data", max_bytes=max_bytes)
+        )
     raise InvalidRequest(
         "Not a CloudEvent: expected ce-* headers (binary mode) or a body of type "
         f"{STRUCTURED} (structured mode)."
     )
 
 
-def _from_binary(headers: dict[str, str], media: str, body: bytes) -> CloudEvent:
+def _from_binary(headers: dict[str, str], media: str, data: Any) -> CloudEvent:
     attrs = {k[3:]: decode_header(v) for k, v in headers.items() if k.startswith("ce-")}
     if "datacontenttype" in attrs:
         raise InvalidRequest("Binary mode carries datacontenttype in Content-Type, not a header.")
     if media and media != JSON and not media.endswith("+json"):
         raise InvalidRequest(f"Unsupported data content type '{media}': send JSON data.")
-    return _event(attrs, _json(body, "The event data"))
+    return _event(attrs, data)
 
 
-def _from_structured(body: bytes) -> CloudEvent:
-    document = _json(body, "The structured event")
+def _from_structured(document: Any) -> CloudEvent:
     if not isinstance(document, dict):
         raise InvalidRequest("A structured CloudEvent must be a JSON object.")
     if "data_base64" in document:
@@ -132,13 +138,6 @@ def _from_structured(body: bytes) -> CloudEvent:
             raise InvalidRequest(f"The attribute '{key}' must be a string.", param=key)
         attrs[key] = str(value)
     return _event(attrs, data)
-
-
-def _json(body: bytes, what: str) -> Any:
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequest(f"{what} is not valid JSON: {exc}.") from None
 
 
 def _event(attrs: dict[str, str], data: Any) -> CloudEvent:
@@ -166,7 +165,8 @@ def _event(attrs: dict[str, str], data: Any) -> CloudEvent:
 
 
 def _parse_time(value: str) -> datetime:
+    """RFC 3339 with its offset (a naive time is refused), held in UTC."""
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidRequest(f"The time attribute '{value}' is not RFC 3339.") from None
+        return parse_timestamp(value)
+    except ValidationError as exc:
+        raise invalid_from_validation(exc, what="time attribute", param_prefix="time") from None

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 
+from smartops.body import invalid_from_validation
 from smartops.cache import generation
 from smartops.config import Settings
 from smartops.errors import ClientError, InvalidRequest, UpstreamUnavailable
@@ -113,12 +114,14 @@ class Handlers:
             return await self._alert(event, data)
         if isinstance(data, m.DocsChangedData):
             paths = within_roots(data.paths, self.settings.eventing_reindex_paths)
-            return await self._reindex(event, paths, data.collection, reload=paths)
+            name = await self._collection(data.collection)
+            return await self._reindex(event, paths, name, reload=paths)
         if isinstance(data, m.ReindexScheduledData):
             paths = list(self.settings.eventing_reindex_paths)
             if not paths:
                 raise InvalidRequest("No reindex paths are configured (eventing_reindex_paths).")
-            return await self._reindex(event, paths, data.collection, reload=None)
+            name = await self._collection(data.collection)
+            return await self._reindex(event, paths, name, reload=None)
         if self.reload_docs is not None:
             await self.reload_docs(None)
         return Outcome("processed", {"reloaded": self.reload_docs is not None})
@@ -151,16 +154,35 @@ class Handlers:
         }
         return Outcome("processed", detail)
 
+    async def _collection(self, name: str | None) -> str:
+        """The collection an event may reindex: the knowledge collection, or one that
+        exists already. An event never creates a collection, nor writes the alerts'."""
+        default = self.settings.knowledge_collection
+        if name is None or name == default:
+            return default
+        if name == self.settings.eventing_alerts_collection:
+            raise InvalidRequest(
+                f"The collection '{name}' holds the alert documents; a docs event cannot "
+                "reindex it.",
+                param="data.collection",
+            )
+        if not await asyncio.to_thread(collection_exists, self.settings, name):
+            raise InvalidRequest(
+                f"There is no collection '{name}': an event can only reindex an existing "
+                f"one (create it with 'smartops ingest PATH --collection {name}').",
+                param="data.collection",
+            )
+        return name
+
     async def _reindex(
         self,
         event: CloudEvent,
         paths: list[str],
-        collection: str | None,
+        name: str,
         reload: list[str] | None,
     ) -> Outcome:
         if self.reindexer is None:
             raise UpstreamUnavailable("This process does not run reindexes.")
-        name = collection or self.settings.knowledge_collection
         record = await self.reindexer.run(paths, name, trigger=event.type)
         if record.status == "failed":
             raise UpstreamUnavailable(f"The reindex failed: {'; '.join(record.errors)}")
@@ -188,32 +210,49 @@ def parse_data(event: CloudEvent) -> BaseModel:
     try:
         return model.model_validate(event.data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "data"
-        raise InvalidRequest(
-            f"Invalid {event.type} data: {where}: {first.get('msg')}.", param=f"data.{where}"
-        ) from None
+        raise invalid_from_validation(exc, what=f"{event.type} data", param_prefix="data") from None
+
+
+def collection_exists(settings: Settings, name: str) -> bool:
+    """Whether the knowledge backend holds the collection (an index file, an alias)."""
+    if settings.knowledge_backend == "opensearch":
+        from smartops.knowledge.index.opensearch import OpenSearchIndex
+
+        return OpenSearchIndex(settings, name).exists()
+    from smartops.knowledge.index.embedded import INDEX_FILE
+
+    return (settings.data_dir / "index" / name / INDEX_FILE).is_file()
 
 
 def within_roots(paths: Sequence[str], roots: Sequence[str]) -> list[str]:
     """Each path, checked to be under a configured root; a path that no longer exists
-    becomes its nearest existing folder (re-ingesting it deletes the removed chunks)."""
+    becomes its nearest existing folder (re-ingesting it deletes the removed chunks).
+    A path the file system cannot even look at (a symlink loop...) is a 400 too."""
     if not roots:
         raise InvalidRequest("No reindex paths are configured (eventing_reindex_paths).")
     result: list[str] = []
     for given in paths:
-        path = Path(given)
-        root = next((r for r in roots if _under(path, Path(r))), None)
-        if root is None:
-            raise InvalidRequest(f"'{given}' is not under a reindex path.", param="data.paths")
-        while not path.exists() and _under(path.parent, Path(root)):
-            path = path.parent
-        if not path.exists():
-            raise InvalidRequest(f"'{given}' does not exist.", param="data.paths")
-        # Spelled from the root as configured, as the full reindex names its sources.
-        relative = os.path.relpath(path.resolve(), Path(root).resolve())
-        result.append(root if relative == "." else os.path.join(root.rstrip("/"), relative))
+        try:
+            result.append(_within_root(given, roots))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise InvalidRequest(
+                f"'{given[:200]}' cannot be read ({type(exc).__name__}).", param="data.paths"
+            ) from None
     return list(dict.fromkeys(result))
+
+
+def _within_root(given: str, roots: Sequence[str]) -> str:
+    path = Path(given)
+    root = next((r for r in roots if _under(path, Path(r))), None)
+    if root is None:
+        raise InvalidRequest(f"'{given}' is not under a reindex path.", param="data.paths")
+    while not path.exists() and _under(path.parent, Path(root)):
+        path = path.parent
+    if not path.exists():
+        raise InvalidRequest(f"'{given}' does not exist.", param="data.paths")
+    # Spelled from the root as configured, as the full reindex names its sources.
+    relative = os.path.relpath(path.resolve(), Path(root).resolve())
+    return root if relative == "." else os.path.join(root.rstrip("/"), relative)
 
 
 def _under(path: Path, root: Path) -> bool:

@@ -7,10 +7,12 @@ fails when the committed catalog differs from what they generate.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from smartops.body import name_problem
+from smartops.timestamps import Timestamp
 
 ALERT_FIRING = "dev.smartops.alert.firing.v1"
 ALERT_RESOLVED = "dev.smartops.alert.resolved.v1"
@@ -20,6 +22,24 @@ REINDEX_COMPLETED = "dev.smartops.reindex.completed.v1"
 
 AlertStatus = Literal["firing", "resolved"]
 COLLECTION_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+MAX_PATH_CHARS = 4096  # PATH_MAX
+MAX_PATH_PART_BYTES = 255  # NAME_MAX
+
+
+def _path(value: str) -> str:
+    """A path as a name: plain text (no NUL, control character or U+FFFD), bounded
+    in length and in the length of each part (what a file system accepts)."""
+    problem = name_problem(value, max_chars=MAX_PATH_CHARS)
+    if problem is None:
+        longest = max(len(part.encode()) for part in value.split("/"))
+        if longest > MAX_PATH_PART_BYTES:
+            problem = f"a part has {longest} bytes (limit {MAX_PATH_PART_BYTES})"
+    if problem is not None:
+        raise ValueError(f"not a usable path: {problem}")
+    return value
+
+
+DocPath = Annotated[str, Field(max_length=MAX_PATH_CHARS), AfterValidator(_path)]
 
 
 class _Data(BaseModel):
@@ -36,8 +56,8 @@ class AlertData(_Data):
     alertname: str = Field(min_length=1, max_length=256)
     labels: dict[str, str] = Field(description="All labels, alertname included.")
     annotations: dict[str, str] = Field(default_factory=dict)
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: datetime | None = Field(
+    starts_at: Timestamp = Field(alias="startsAt")
+    ends_at: Timestamp | None = Field(
         default=None, alias="endsAt", description="Absent while the alert is firing."
     )
     generator_url: str = Field(default="", alias="generatorURL")
@@ -48,7 +68,7 @@ class AlertData(_Data):
 class DocsChangedData(_Data):
     """Docs or runbooks changed: re-ingest these paths (files or folders)."""
 
-    paths: list[str] = Field(min_length=1, max_length=1000)
+    paths: list[DocPath] = Field(min_length=1, max_length=1000)
     collection: str | None = Field(default=None, pattern=COLLECTION_PATTERN)
     reason: str = Field(default="", max_length=500, description="A commit id, a PR...")
 

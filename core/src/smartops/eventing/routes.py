@@ -3,52 +3,74 @@
 ``POST /webhooks/alertmanager`` takes Alertmanager's webhook, fans it out into the same
 CloudEvents the adapter function posts to the Broker, and dispatches them here to the
 same handlers the reindex function runs. ``POST /events`` takes any CloudEvent (binary
-or structured mode), as the reindex function does. Both need the API key when one is
-configured (Alertmanager: ``http_config.authorization``).
+or structured mode), as the reindex function does.
+
+Who may post: with a webhook token (``webhook_token``, the setting
+``SMARTOPS_EVENTING_WEBHOOK_TOKEN``) both routes need exactly that bearer token, and the
+API key does not open them; without one they need the API key when one is configured;
+with neither they are open (docs/eventing.md weighs this). Alertmanager sends the
+token with ``http_config.authorization``.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import SecretStr
 
-from smartops.errors import ClientError, InternalError, SmartopsError
+from smartops.body import MAX_BYTES
+from smartops.config import Settings
+from smartops.errors import AuthenticationError, ClientError, SmartopsError
 from smartops.eventing.alertmanager import parse_webhook, to_events
 from smartops.eventing.envelope import from_http, to_binary
 from smartops.eventing.handlers import Handlers
-from smartops.eventing.wiring import Eventing, install
-from smartops.gateway.auth import authenticate
-from smartops.services import Services
+from smartops.gateway.auth import authenticate, bearer_token
 
 log = logging.getLogger(__name__)
 
 
-def eventing_of(services: Services) -> Eventing:
-    """The services' eventing, installed now unless the composition root already did."""
-    found = install(services)
-    if found is None:
-        raise InternalError("Eventing is disabled or has no Redis (SMARTOPS_REDIS_URL).")
-    return found
+def check_event_sender(
+    settings: Settings, webhook_token: SecretStr | None, authorization: str | None
+) -> None:
+    """The webhook token when one is set (constant time), else the API key if any."""
+    if webhook_token is None:
+        authenticate(settings, authorization)
+        return
+    given = bearer_token(authorization)
+    if given is None:
+        raise AuthenticationError(
+            "Missing webhook token: send 'Authorization: Bearer <token>' "
+            "(Alertmanager: http_config.authorization).",
+            code="missing_webhook_token",
+        )
+    if not hmac.compare_digest(given.encode(), webhook_token.get_secret_value().encode()):
+        raise AuthenticationError("Incorrect webhook token.", code="invalid_webhook_token")
 
 
-def add_routes(app: FastAPI, services: Services) -> None:
-    handlers = eventing_of(services).handlers
-    settings = services.settings
+def add_routes(
+    app: FastAPI,
+    settings: Settings,
+    handlers: Handlers,
+    *,
+    webhook_token: SecretStr | None = None,
+) -> None:
 
     @app.post("/webhooks/alertmanager")
     async def alertmanager_webhook(request: Request) -> JSONResponse:
-        authenticate(settings, request.headers.get("authorization"))
+        check_event_sender(settings, webhook_token, request.headers.get("authorization"))
         body = await request.body()
-        result = await receive_webhook(handlers, body)
+        result = await receive_webhook(handlers, body, max_bytes=settings.max_body_bytes)
         return JSONResponse(result)
 
     @app.post("/events", response_model=None)
     async def cloudevent(request: Request) -> Response:
-        authenticate(settings, request.headers.get("authorization"))
-        event = from_http(dict(request.headers), await request.body())
+        check_event_sender(settings, webhook_token, request.headers.get("authorization"))
+        body = await request.body()
+        event = from_http(dict(request.headers), body, max_bytes=settings.max_body_bytes)
         outcome = await handlers.handle(event)
         if outcome.reply is not None:
             headers, body = to_binary(outcome.reply)
@@ -56,11 +78,13 @@ def add_routes(app: FastAPI, services: Services) -> None:
         return JSONResponse({"status": outcome.status, **outcome.detail})
 
 
-async def receive_webhook(handlers: Handlers, body: bytes) -> dict[str, Any]:
+async def receive_webhook(
+    handlers: Handlers, body: bytes, *, max_bytes: int = MAX_BYTES
+) -> dict[str, Any]:
     """Validate the whole webhook first (nothing is written for a bad one), then dispatch."""
     metrics = handlers.metrics
     try:
-        events = to_events(parse_webhook(body))
+        events = to_events(parse_webhook(body, max_bytes=max_bytes))
     except ClientError as exc:
         metrics.alert_webhooks.labels("rejected").inc()
         log.warning(

@@ -9,6 +9,13 @@ A run is safe to kill at any point: the ingest computes everything before it com
 and a run started again re-embeds whatever the killed run did not commit. The lock
 (SET NX with a TTL, refreshed while the run lasts) keeps two runs of one collection
 from interleaving; a killed run's lock expires after ``eventing_reindex_lock_ttl_s``.
+
+A reindexer built with ``collections`` (the ones events may write: see
+``allowed_collections``) refuses any other before it opens anything, so an event naming
+an unknown collection creates nothing; the CLI's reindexer is unrestricted. A run that
+changed the collection's content starts a new knowledge generation
+(``generation.advance`` on the collection's fingerprint); one that changed nothing
+keeps it, and with it the answer cache.
 """
 
 from __future__ import annotations
@@ -18,15 +25,16 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
 
+from smartops.cache import generation
 from smartops.config import Settings
-from smartops.errors import SmartopsError, UpstreamUnavailable
+from smartops.errors import InvalidRequest, SmartopsError, UpstreamUnavailable
 from smartops.eventing.mlflow_log import MlflowRecorder
 from smartops.eventing.models import ReindexCompletedData
 from smartops.knowledge.embedder import Embedder
@@ -67,6 +75,18 @@ class RunLog:
         return ordered[:count]
 
 
+def index_fingerprint(index: Index) -> str:
+    """The content fingerprint of a collection (``generation.fingerprint`` of its chunk
+    ids and hashes): the same chunks, the same fingerprint, across restarts."""
+    items = index.stored().items()
+    return generation.fingerprint((chunk_id, stored.hash) for chunk_id, stored in items)
+
+
+def allowed_collections(settings: Settings) -> frozenset[str]:
+    """The collections that events may reindex: the knowledge and the alerts collection."""
+    return frozenset((settings.knowledge_collection, settings.eventing_alerts_collection))
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -81,8 +101,11 @@ class Reindexer:
         redis: Redis,
         embedder: Embedder,
         open_index: IndexOpener,
+        collections: Collection[str] | None = None,
     ) -> None:
+        """``collections``: the only ones a run may write (None: any, for the operator)."""
         self.settings = settings
+        self.collections = frozenset(collections) if collections is not None else None
         self.metrics = metrics
         self.redis = redis
         self.embedder = embedder
@@ -97,7 +120,14 @@ class Reindexer:
     async def run(
         self, paths: Sequence[str], collection: str, trigger: str
     ) -> ReindexCompletedData:
-        """One recorded run; raises UpstreamUnavailable when another run holds the lock."""
+        """One recorded run; raises InvalidRequest for a collection that is not configured
+        and UpstreamUnavailable when another run holds the lock."""
+        if self.collections is not None and collection not in self.collections:
+            known = ", ".join(sorted(self.collections))
+            raise InvalidRequest(
+                f"Unknown collection '{collection}': a reindex here writes only {known}.",
+                param="data.collection",
+            )
         run_id = uuid.uuid4().hex[:16]
         lock = LOCK_PREFIX + collection
         ttl = self.settings.eventing_reindex_lock_ttl_s
@@ -116,12 +146,13 @@ class Reindexer:
         try:
             report, errors = await self._ingest(paths, collection)
             recall = await self._canary(collection) if not errors else None
+            gen = await self._generation(collection, run_id) if not errors else None
         finally:
             keeper.cancel()
             await self._unlock(lock, run_id)
         record = _record(
             run_id, trigger, collection, report, errors, recall, time.perf_counter() - started
-        )
+        ).model_copy(update={"generation": gen})
         await self.log.add(
             "finished",
             {
@@ -149,6 +180,14 @@ class Reindexer:
         except (OSError, ValueError) as exc:
             return IngestReport(), [f"{type(exc).__name__}: {exc}"]
         return report, []
+
+    async def _generation(self, collection: str, run_id: str) -> int:
+        """The knowledge generation after the run: new only if the content changed."""
+        index = self.open_index(collection)
+        content = await asyncio.to_thread(index_fingerprint, index)
+        return await generation.advance(
+            self.redis, f"index:{collection}", content, f"reindex {run_id}"
+        )
 
     async def _canary(self, collection: str) -> float | None:
         file = self.settings.eventing_canary_file

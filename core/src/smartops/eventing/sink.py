@@ -13,6 +13,7 @@ import logging
 
 import httpx
 
+from smartops.edge.client import http_client
 from smartops.config import Settings
 from smartops.errors import UpstreamError, UpstreamUnavailable
 from smartops.eventing.envelope import CloudEvent, to_binary
@@ -30,7 +31,7 @@ class Sink:
         self.retries = settings.eventing_sink_retries
         self.backoff_s = settings.eventing_sink_backoff_s
         self.metrics = metrics
-        self.client = httpx.AsyncClient(timeout=settings.eventing_sink_timeout_s)
+        self.client = http_client(timeout=settings.eventing_sink_timeout_s)
 
     async def aclose(self) -> None:
         await self.client.aclose()

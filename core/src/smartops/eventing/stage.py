@@ -1,9 +1,11 @@
 """The alerts stage: "which alerts are firing (in payments)?" answered from the alert documents.
 
-A question about the alerts that are firing (or resolved) is answered directly from
-the alert documents, with each alert's runbook, without the LLM: the list is exact and
-current (the stage runs first, before the actions and the answer cache, and its answers
-are never cached). If the alert store is down, the answer degrades to the LLM and says so.
+When the router sends a message to the live alerts (``live_read`` with ``prom_alerts``
+or ``am_alerts``), the answer comes from the alert documents Alertmanager fed, with each
+alert's runbook, without the LLM: the list is exact and current, and never cached. A
+message that names Prometheus or Alertmanager is left to the live query of the actions.
+With an empty store and neither configured, the answer says what is known and how to
+connect them. If the alert store is down, the live query answers and says so.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from redis.exceptions import RedisError
 from smartops import prompts
 from smartops.eventing.alerts import AlertDoc, AlertStore
 from smartops.metrics import Metrics
-from smartops.pipeline import Reply, Source, Turn
+from smartops.turn import Reply, Source, Turn
 
 log = logging.getLogger(__name__)
 _ALERT = re.compile(r"\balerts?\b", re.IGNORECASE)
@@ -34,11 +36,22 @@ _NOT_SCOPE = frozenset({"the", "a", "an", "my", "our", "all", "now", "production
 _LIVE_SOURCE = re.compile(r"\b(prometheus|alertmanager|promql)\b", re.IGNORECASE)
 
 
-def is_alert_question(question: str) -> bool:
-    """About the alerts firing (or resolved); one naming Prometheus or Alertmanager is
-    left to the actions, which ask those directly."""
-    return bool(
-        _ALERT.search(question) and _ASKS.search(question) and not _LIVE_SOURCE.search(question)
+ALERT_ACTIONS = frozenset({"prom_alerts", "am_alerts"})
+
+
+def is_alert_question(turn: Turn) -> bool:
+    """Routed to the live alerts, without naming Prometheus or Alertmanager (those are
+    asked directly by the actions)."""
+    decision = turn.decision
+    if decision is None:
+        question = turn.request.question
+        return bool(_ALERT.search(question) and _ASKS.search(question))
+    intent = decision.intent
+    return (
+        decision.route == "live_read"
+        and intent is not None
+        and intent.action in ALERT_ACTIONS
+        and not _LIVE_SOURCE.search(turn.request.question)
     )
 
 
@@ -61,14 +74,17 @@ def select(docs: Sequence[AlertDoc], status: str, scope: Sequence[str]) -> list[
 class AlertsStage:
     name = "alerts"
 
-    def __init__(self, store: AlertStore, metrics: Metrics, max_alerts: int = 20) -> None:
+    def __init__(
+        self, store: AlertStore, metrics: Metrics, max_alerts: int = 20, live: bool = False
+    ) -> None:
         self.store = store
         self.metrics = metrics
         self.max_alerts = max_alerts
+        self.live = live  # Prometheus or Alertmanager is configured for the actions
 
     async def before(self, turn: Turn) -> Reply | None:
         question = turn.request.question
-        if not is_alert_question(question):
+        if not is_alert_question(turn):
             return None
         try:
             docs = await self.store.all()
@@ -80,10 +96,17 @@ class AlertsStage:
                 self.metrics,
             )
             return None
-        if not docs:  # never fed by Alertmanager (resolved alerts stay): a live query answers
-            return None
+        if not docs:  # never fed by Alertmanager (resolved alerts stay)
+            if self.live:
+                return None  # the live query of the actions answers
+            turn.cacheable = False
+            return Reply(prompts.render("alerts_unknown"))
         status = "resolved" if _RESOLVED.search(question) else "firing"
         scope = scopes(question, docs)
+        intent = turn.decision.intent if turn.decision else None
+        namespace = str((intent.args if intent else {}).get("namespace") or "").lower()
+        if namespace and namespace not in scope:
+            scope = [namespace]
         chosen = select(docs, status, scope)
         turn.cacheable = False  # alerts change by the second: never a cached answer
         text = prompts.render(

@@ -1,9 +1,8 @@
 """Builds the eventing objects of a process once, from Settings (the composition root's part).
 
-``build_eventing`` is what the reindex function and the tests use; ``install`` adds
-eventing to already built ``Services`` (the embedded stack and the gateway): the
-alerts stage (first in the pipeline), the Redis client's closer, and the handlers
-that ``routes.add_routes`` serves.
+``build_eventing`` is what the reindex function and the tests use; ``build`` gives the
+composition root (the embedded stack and the gateway) the alerts stage, the Redis
+client's closer, and the handlers that ``routes.add_routes`` serves.
 """
 
 from __future__ import annotations
@@ -11,26 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from redis.asyncio import Redis
 
+from smartops.composition import Contribution, Shared
 from smartops.config import Settings
 from smartops.eventing.alert_index import AlertIndex
 from smartops.eventing.alerts import AlertStore
 from smartops.eventing.dedupe import Dedupe
 from smartops.eventing.handlers import Handlers, ReloadDocs
 from smartops.eventing.runbooks import CachedRunbooks, FirstFound, IndexedRunbooks
-from smartops.eventing.runs import Reindexer
+from smartops.eventing.runs import Reindexer, allowed_collections
 from smartops.eventing.stage import AlertsStage
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index import open_index
 from smartops.knowledge.index.base import Index
 from smartops.metrics import Metrics
 from smartops.redis_client import connect_redis
-
-if TYPE_CHECKING:
-    from smartops.services import Services
 
 REDIS_TIMEOUT_S = 2.0
 
@@ -60,6 +57,7 @@ def build_eventing(
     embedder: Embedder | None = None,
     reload_docs: ReloadDocs | None = None,
     indexes: dict[str, Index] | None = None,
+    any_collection: bool = False,
 ) -> Eventing:
     """Handlers over Redis, the knowledge index (opened once per collection) and the model."""
     redis = connect(settings)
@@ -89,11 +87,21 @@ def build_eventing(
         dedupe=Dedupe(redis, settings.eventing_dedupe_ttl_s, settings.eventing_claim_ttl_s),
         alerts=store,
         runbooks=FirstFound(resolvers),
-        reindexer=Reindexer(settings, metrics, redis, model, index_of),
+        # Events may name only the configured collections (never create new ones); the
+        # operator's own `smartops reindex --collection NAME` may name any.
+        reindexer=Reindexer(
+            settings,
+            metrics,
+            redis,
+            model,
+            index_of,
+            collections=None if any_collection else allowed_collections(settings),
+        ),
         reload_docs=reload_docs,
         index_alert=alert_index.upsert if alert_index else None,
     )
-    return Eventing(settings, redis, handlers, AlertsStage(store, metrics), opened)
+    live = bool(settings.actions_prometheus_url or settings.actions_alertmanager_url)
+    return Eventing(settings, redis, handlers, AlertsStage(store, metrics, live=live), opened)
 
 
 def _docs_cache(settings: Settings, redis: Redis) -> CachedRunbooks | None:
@@ -143,29 +151,20 @@ def under_roots(paths: list[str], roots: list[str]) -> list[str]:
     return kept
 
 
-def installed(services: Services) -> Eventing | None:
-    """The eventing already installed in these services (found by its closer), if any."""
-    for close in services.closers:
-        owner = getattr(close, "__self__", None)
-        if isinstance(owner, Eventing):
-            return owner
-    return None
+@dataclass
+class EventingContribution(Contribution):
+    """The alerts stage, and the eventing objects the gateway's routes serve."""
+
+    eventing: Eventing | None = None
 
 
-def install(services: Services) -> Eventing | None:
-    """Add eventing to built services (once): the alerts stage goes first."""
-    settings = services.settings
-    if (existing := installed(services)) is not None:
-        return existing
+def build(shared: Shared, cache_backend: Any = None) -> EventingContribution:
+    """Eventing over the process's backends: the alerts stage and the handlers."""
+    settings = shared.settings
     if not settings.eventing_enabled or not settings.redis_url:
-        return None
-    stage = services.cache_stage
-    reload = cag_reloader(settings, stage.backend) if stage is not None else None
+        return EventingContribution()
+    reload = cag_reloader(settings, cache_backend) if cache_backend is not None else None
     eventing = build_eventing(
-        settings, services.metrics, embedder=services.embedder, reload_docs=reload
+        settings, shared.metrics, embedder=shared.embedder, reload_docs=reload
     )
-    # First: its questions ("which alerts are firing in payments?") are answered from the
-    # alert documents, before the actions' live Prometheus query and the answer cache.
-    services.pipeline.stages.insert(0, eventing.stage)
-    services.closers.append(eventing.aclose)
-    return eventing
+    return EventingContribution(stage=eventing.stage, closers=[eventing.aclose], eventing=eventing)

@@ -1,4 +1,4 @@
-"""The gateway's FastAPI application: routes, and the one mapping of errors to responses."""
+"""The gateway's FastAPI application: the OpenAI routes over the pipeline (on the shared edge)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,18 @@ import time
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
+from smartops.answers.stage import MODE_HEADER, MODES
 from smartops.chat import parse_chat_request
-from smartops.errors import (
-    InternalError,
-    InvalidRequest,
-    MethodNotAllowed,
-    NotFound,
-    SmartopsError,
-)
+from smartops.edge import create_app as create_edge_app
+from smartops.errors import InvalidRequest
 from smartops.gateway import streaming, ws
 from smartops.gateway.auth import authenticate, identify
-from smartops.gateway.middleware import RequestContext
 from smartops.metrics import CONTENT_TYPE
-from smartops.pipeline import Turn
-from smartops.services import ReadinessCheck, Services
+from smartops.services import Services
+from smartops.turn import AnswerMode, ReadinessCheck, Turn
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 1.0
@@ -35,72 +28,43 @@ READY_TIMEOUT_S = 1.0
 def create_app(services: Services) -> FastAPI:
     """The ASGI app of the gateway over already built services."""
     settings = services.settings
-    app = FastAPI(title="smartops gateway", version="0.1.0", docs_url=None, redoc_url=None)
+    app = create_edge_app(
+        "smartops gateway", services.metrics, settings.max_body_bytes, metrics_route=False
+    )
     app.state.services = services
-    add_error_handlers(app)
     _add_routes(app, services)
     ws.add_routes(app, services)
     if services.eventing is not None:  # the Alertmanager webhook and CloudEvents, in process
         from smartops.eventing import routes as eventing_routes
 
-        eventing_routes.add_routes(app, services)
+        eventing_routes.add_routes(app, settings, services.eventing.handlers)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "X-Smartops-Cache"],
+            expose_headers=["X-Request-ID", "X-Smartops-Cache", "X-Smartops-Route"],
         )
-    app.add_middleware(
-        RequestContext, metrics=services.metrics, max_body_bytes=settings.max_body_bytes
-    )
     return app
 
 
-def _error_response(error: SmartopsError, request: Request) -> JSONResponse:
-    if error.status >= 500:
-        log.error("request failed", extra={"error": error.message, "status": error.status})
-    else:
-        log.info("request rejected", extra={"error": error.message, "status": error.status})
-    return JSONResponse(error.to_body(), status_code=error.status)
+def answer_mode(value: str | None) -> AnswerMode | None:
+    """The answer mode a request asks for (``X-Smartops-Answer-Mode``), if any."""
+    if value is None:
+        return None
+    for mode in MODES:
+        if value.strip().lower() == mode:
+            return mode
+    raise InvalidRequest(
+        f"Unknown answer mode '{value[:40]}': use one of {', '.join(MODES)}.",
+        param="X-Smartops-Answer-Mode",
+    )
 
 
-def add_error_handlers(app: FastAPI) -> None:
-    """Map the error hierarchy to OpenAI error bodies: the one mapping of an HTTP edge."""
-
-    async def on_smartops(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, SmartopsError)
-        return _error_response(exc, request)
-
-    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        first = exc.errors()[0] if exc.errors() else {"msg": "invalid request", "loc": ()}
-        param = ".".join(str(p) for p in first.get("loc", ())) or None
-        error = InvalidRequest(f"Invalid request: {first.get('msg')}", param=param)
-        return _error_response(error, request)
-
-    async def on_http(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
-        if exc.status_code == 404:
-            error: SmartopsError = NotFound(f"No route {request.method} {request.url.path}.")
-        elif exc.status_code == 405:
-            error = MethodNotAllowed(
-                f"Method {request.method} is not allowed on {request.url.path}."
-            )
-        else:
-            error = InvalidRequest(str(exc.detail))
-        return _error_response(error, request)
-
-    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        rid = getattr(request.state, "request_id", "")
-        return _error_response(InternalError(f"Internal error (request {rid})."), request)
-
-    app.add_exception_handler(SmartopsError, on_smartops)
-    app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_crash)
+def route_headers(turn: Turn) -> dict[str, str]:
+    """The response headers a turn sets (cache hit or miss, the route it took)."""
+    return {**turn.headers, "X-Smartops-Route": turn.route}
 
 
 def _add_routes(app: FastAPI, services: Services) -> None:
@@ -122,23 +86,35 @@ def _add_routes(app: FastAPI, services: Services) -> None:
         client = request.client.host if request.client else None
         principal = identify(settings, request.headers, client)
         chat = parse_chat_request(await request.body(), settings)
-        turn = Turn(request=chat, request_id=request.state.request_id, principal=principal)
+        turn = Turn(
+            request=chat,
+            request_id=request.state.request_id,
+            principal=principal,
+            answer_mode=answer_mode(request.headers.get(MODE_HEADER)),
+        )
+        answer = await pipeline.prepare(turn)
         if not chat.stream:
-            body = await streaming.complete(pipeline, turn, settings.model_id)
-            return JSONResponse(body, headers=turn.headers)
-        await streaming.prime(pipeline, turn)
+            body = await streaming.complete(answer, turn, settings.model_id)
+            return JSONResponse(body, headers=route_headers(turn))
         return StreamingResponse(
-            streaming.sse(pipeline, turn, settings.model_id),
+            streaming.sse(answer, turn, settings.model_id),
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **turn.headers},
+            headers={
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",
+                **route_headers(turn),
+            },
         )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    # With an API key, readiness and metrics need it too: they name every backend.
+    # (Knative probes the function through func-python's own endpoints, not these.)
     @app.get("/readyz", response_model=None)
-    async def readyz() -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
+        authenticate(settings, request.headers.get("authorization"))
         checks = await _run_checks(services.readiness)
         ready = all(checks.values())
         body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
@@ -147,7 +123,8 @@ def _add_routes(app: FastAPI, services: Services) -> None:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics")
-    async def metrics() -> Response:
+    async def metrics_text(request: Request) -> Response:
+        authenticate(settings, request.headers.get("authorization"))
         return Response(services.metrics.render(), media_type=CONTENT_TYPE)
 
 

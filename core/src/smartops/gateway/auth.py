@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from smartops.config import Settings
 from smartops.errors import AuthenticationError
-from smartops.pipeline import Principal
+from smartops.turn import Principal
 
 log = logging.getLogger(__name__)
 ANONYMOUS = Principal(user="anonymous")

@@ -1,4 +1,4 @@
-"""From the pipeline's answer text to OpenAI chunks (SSE or WebSocket) or one completion."""
+"""The answer's pieces as OpenAI chunks (SSE or WebSocket) or as one completion."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from typing import Any
 
 from smartops.chat import chunk_body, completion_body
 from smartops.errors import InternalError, SmartopsError
-from smartops.pipeline import Pipeline, Turn, close_markdown, render_notices, render_sources
+from smartops.turn import Piece, Turn
 
 log = logging.getLogger(__name__)
 
 
 def turn_extra(turn: Turn) -> dict[str, Any]:
-    """The smartops-specific part of a response: sources, timings, notices."""
+    """The smartops-specific part of a response: route, sources, timings, notices."""
     return {
         "request_id": turn.request_id,
+        "route": turn.route,
+        "decision": turn.decision.to_json() if turn.decision else None,
+        "abstained": turn.abstained,
         "sources": [
             {"source": s.source, "title": s.title, "heading": s.heading, "url": s.url}
             for s in dict.fromkeys(turn.sources)
@@ -28,45 +31,28 @@ def turn_extra(turn: Turn) -> dict[str, Any]:
     }
 
 
-async def answer_pieces(pipeline: Pipeline, turn: Turn) -> AsyncIterator[str]:
-    """Notices first, then the answer, then the sources list; ``finish`` at the end.
-
-    Call ``prime`` first: it runs everything that can fail before the first token.
-    """
-    text = turn.state.pop("primed")
-    if turn.notices:
-        yield render_notices(turn.notices)
-    parts: list[str] = []
-    async for piece in text:
-        parts.append(piece)
-        yield piece
-    tail = close_markdown("".join(parts), turn.state.get("finish_reason"))
-    if tail:
-        parts.append(tail)  # part of the answer: a cached copy reads the same
-        yield tail
-    sources = render_sources(turn.sources)
-    if sources:
-        yield sources
-    await pipeline.finish(turn, "".join(parts))
+def finish_reason(turn: Turn) -> str:
+    """What the upstream said ("length" when cut at max_tokens); a ready answer stops."""
+    return turn.finish_reason or "stop"
 
 
-async def prime(pipeline: Pipeline, turn: Turn) -> None:
-    turn.state["primed"] = await pipeline.answer(turn)
-
-
-async def complete(pipeline: Pipeline, turn: Turn, model: str) -> dict[str, Any]:
-    await prime(pipeline, turn)
-    content = "".join([piece async for piece in answer_pieces(pipeline, turn)])
-    return completion_body(
+async def complete(answer: AsyncIterator[Piece], turn: Turn, model: str) -> dict[str, Any]:
+    """One chat.completion from the whole answer."""
+    content = "".join([piece.text async for piece in answer])
+    body = completion_body(
         completion_id=f"chatcmpl-{turn.request_id}",
         model=model,
         content=content,
-        usage=_usage(turn),
+        usage=usage(turn),
         extra=turn_extra(turn),
     )
+    body["choices"][0]["finish_reason"] = finish_reason(turn)
+    return body
 
 
-async def chunks(pipeline: Pipeline, turn: Turn, model: str) -> AsyncIterator[dict[str, Any]]:
+async def chunks(
+    answer: AsyncIterator[Piece], turn: Turn, model: str
+) -> AsyncIterator[dict[str, Any]]:
     """OpenAI chunk objects; an error after the first chunk becomes an error object."""
     completion_id = f"chatcmpl-{turn.request_id}"
     created = int(time.time())
@@ -82,8 +68,8 @@ async def chunks(pipeline: Pipeline, turn: Turn, model: str) -> AsyncIterator[di
 
     yield chunk({"role": "assistant", "content": ""})
     try:
-        async for piece in answer_pieces(pipeline, turn):
-            yield chunk({"content": piece})
+        async for piece in answer:
+            yield chunk({"content": piece.text})
     except SmartopsError as exc:
         log.warning("stream failed", extra={"error": exc.message})
         yield exc.to_body()
@@ -92,26 +78,26 @@ async def chunks(pipeline: Pipeline, turn: Turn, model: str) -> AsyncIterator[di
         log.exception("stream failed")
         yield InternalError(f"Internal error (request {turn.request_id}).").to_body()
         return
-    final = chunk({}, "stop")
+    final = chunk({}, finish_reason(turn))
     final["smartops"] = turn_extra(turn)
     yield final
     if turn.request.include_usage:
         usage_chunk = chunk({})
         usage_chunk["choices"] = []
-        usage_chunk["usage"] = _usage(turn)
+        usage_chunk["usage"] = usage(turn)
         yield usage_chunk
 
 
-async def sse(pipeline: Pipeline, turn: Turn, model: str) -> AsyncIterator[bytes]:
+async def sse(answer: AsyncIterator[Piece], turn: Turn, model: str) -> AsyncIterator[bytes]:
     """Server-sent events exactly as OpenAI sends them, ending with ``data: [DONE]``."""
-    async for body in chunks(pipeline, turn, model):
+    async for body in chunks(answer, turn, model):
         yield b"data: " + json.dumps(body, ensure_ascii=False).encode() + b"\n\n"
     yield b"data: [DONE]\n\n"
 
 
-def _usage(turn: Turn) -> dict[str, int]:
-    usage = dict(turn.usage or {})
-    usage.setdefault("prompt_tokens", 0)
-    usage.setdefault("completion_tokens", 0)
-    usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-    return usage
+def usage(turn: Turn) -> dict[str, int]:
+    counted = dict(turn.usage or {})
+    counted.setdefault("prompt_tokens", 0)
+    counted.setdefault("completion_tokens", 0)
+    counted["total_tokens"] = counted["prompt_tokens"] + counted["completion_tokens"]
+    return counted

@@ -20,8 +20,8 @@ from smartops.errors import AuthenticationError, SmartopsError
 from smartops.gateway import streaming
 from smartops.gateway.auth import identify
 from smartops.logs import new_request_id, reset_request_id, set_request_id
-from smartops.pipeline import Principal, Turn
 from smartops.services import Services
+from smartops.turn import Principal, Turn
 
 log = logging.getLogger(__name__)
 POLICY_VIOLATION = 1008
@@ -56,8 +56,8 @@ async def _one_request(
     try:
         chat = parse_chat_request(raw, services.settings)
         turn = Turn(request=chat, request_id=request_id, principal=principal)
-        await streaming.prime(services.pipeline, turn)
-        async for body in streaming.chunks(services.pipeline, turn, services.settings.model_id):
+        answer = await services.pipeline.prepare(turn)
+        async for body in streaming.chunks(answer, turn, services.settings.model_id):
             await websocket.send_text(json.dumps(body, ensure_ascii=False))
         await websocket.send_text("[DONE]")
     except SmartopsError as exc:

@@ -3,7 +3,8 @@
 Docs, runbooks and alert rules are chunked (``chunking``, ``alert_rules``), embedded
 (``embedder``) and stored in an index (``index``: embedded numpy or OpenSearch). The
 KServe models (``kserve_models``) run as a Sequence graph (``graph``) in front of the
-LLM; the pipeline stage (``stage``) puts the cited context on each turn.
+LLM; the pipeline stage (``stage``) puts the assembled prompt and its citations on each
+turn.
 """
 
 from __future__ import annotations
@@ -11,19 +12,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from smartops.services import Services
+    from smartops.composition import Contribution, Shared
 
 
-def install(services: Services) -> None:
-    """Add the knowledge stage (retrieval context and citations) and its readiness check."""
+def build(shared: Shared) -> Contribution:
+    """The knowledge stage (retrieval context and citations) and its readiness check."""
+    from smartops.composition import Contribution
     from smartops.knowledge.embedder import Embedder
     from smartops.knowledge.stage import knowledge_stage
 
-    settings = services.settings
+    settings = shared.settings
     if not settings.knowledge_enabled:
-        return
-    embedder = services.embedder or Embedder(settings)
-    stage = knowledge_stage(settings, services.metrics, embedder)
-    services.pipeline.stages.append(stage)
-    services.optional_checks["knowledge"] = stage.graph.ping
-    services.closers.append(stage.graph.aclose)
+        return Contribution()
+    embedder = shared.embedder or Embedder(settings)
+    stage = knowledge_stage(settings, shared.metrics, embedder)
+    return Contribution(
+        stage=stage,
+        optional_checks={"knowledge": stage.graph.ping},
+        closers=[stage.graph.aclose],
+    )

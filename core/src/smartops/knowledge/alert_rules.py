@@ -2,11 +2,14 @@
 
 Both plain rule files (``groups: [...]``) and ``PrometheusRule`` objects
 (``spec.groups``) are read; recording rules are skipped. Each alert keeps its name,
-expression, ``for``, severity, summary, description and ``runbook_url``.
+expression, ``for``, severity, summary, description and ``runbook_url``; the text also
+names the expression's metrics and thresholds, and the description's templating is
+reduced to placeholders (``{{ $labels.pod }}`` reads ``<pod>``).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -26,6 +29,31 @@ def rule_groups(document: object) -> list[dict[str, Any]]:
     return [g for g in groups if isinstance(g, dict) and isinstance(g.get("rules"), list)]
 
 
+_LABEL = re.compile(r"\{\{-?\s*\$labels\.(\w+)\s*-?\}\}")
+_VALUE = re.compile(r"\{\{[^{}]*\$value[^{}]*\}\}")
+_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
+_METRIC = re.compile(r"\b([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{|\[)")
+_BARE_METRIC = re.compile(r"\b[a-z][a-z0-9:]*(?:_[a-z0-9:]+){2,}\b(?!\s*(?:\(|=|!=|!~))")
+_THRESHOLD = re.compile(r"(==|!=|>=|<=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\b")
+_FUNCTIONS = frozenset({"rate", "increase", "irate", "sum", "max", "min", "avg", "count"})
+
+
+def readable(template: str) -> str:
+    """An annotation with its Go templating reduced to placeholders."""
+    text = _LABEL.sub(r"<\1>", template)
+    text = _VALUE.sub("<value>", text)
+    return re.sub(r"\s{2,}", " ", _TEMPLATE.sub("", text)).strip()
+
+
+def metrics(expr: str) -> list[str]:
+    """The series an expression reads (selectors and snake_case names), in order."""
+    found: list[str] = []
+    for name in [*_METRIC.findall(expr), *_BARE_METRIC.findall(expr)]:
+        if "_" in name and name not in _FUNCTIONS and name not in found:
+            found.append(name)
+    return found
+
+
 def alert_text(rule: dict[str, Any], group: str) -> str:
     labels = rule.get("labels") or {}
     notes = rule.get("annotations") or {}
@@ -37,8 +65,16 @@ def alert_text(rule: dict[str, Any], group: str) -> str:
     lines = [f"Alert {rule['alert']} ({', '.join(facts)})"]
     for key, label in (("summary", "Summary"), ("description", "Description")):
         if notes.get(key):
-            lines.append(f"{label}: {str(notes[key]).strip()}")
-    lines.append(f"Expression: {str(rule.get('expr', '')).strip()}")
+            lines.append(f"{label}: {readable(str(notes[key]))}")
+    expr = str(rule.get("expr", "")).strip()
+    code = "\n".join(line for line in expr.splitlines() if not line.lstrip().startswith("#"))
+    rule_facts = [f"Fires when the expression holds for {rule.get('for') or 'one evaluation'}"]
+    if names := metrics(code):
+        rule_facts.append(f"metrics: {', '.join(names)}")
+    if limits := [f"{op} {value}" for op, value in _THRESHOLD.findall(code)]:
+        rule_facts.append(f"threshold: {', '.join(dict.fromkeys(limits))}")
+    lines.append("; ".join(rule_facts) + ".")
+    lines.append(f"Expression: {expr}")
     if notes.get("runbook_url"):
         lines.append(f"Runbook: {notes['runbook_url']}")
     return "\n".join(lines)

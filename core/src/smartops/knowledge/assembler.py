@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from smartops import prompts
-from smartops.pipeline import ContextBlock, Source
+from smartops.chat import ChatRequest
+from smartops.config import Settings
+from smartops.turn import ContextBlock, Source, Turn
 
 CHARS_PER_TOKEN = 4
 
@@ -37,16 +39,17 @@ def block_from(item: dict[str, Any]) -> tuple[float, ContextBlock]:
 
 def within_budget(
     hits: Sequence[dict[str, Any]], cached: Sequence[dict[str, Any]], budget: int
-) -> list[ContextBlock]:
-    """The strongest blocks whose estimated size fits ``budget`` tokens, strongest first."""
-    ranked = sorted((block_from(item) for item in [*cached, *hits]), key=lambda b: -b[0])
-    kept: list[ContextBlock] = []
+) -> list[tuple[ContextBlock, dict[str, Any]]]:
+    """The strongest blocks (and their items) whose estimated size fits ``budget`` tokens,
+    strongest first."""
+    ranked = sorted(((*block_from(item), item) for item in [*cached, *hits]), key=lambda b: -b[0])
+    kept: list[tuple[ContextBlock, dict[str, Any]]] = []
     used = 0
-    for _, block in ranked:
+    for _, block, item in ranked:
         cost = estimate_tokens(block.label) + estimate_tokens(block.text) + 4
         if used + cost > budget:
             continue
-        kept.append(block)
+        kept.append((block, item))
         used += cost
     return kept
 
@@ -72,10 +75,16 @@ def assemble(
     cached: Sequence[dict[str, Any]],
     budget: int,
     model: str,
+    generation: dict[str, Any] | None = None,
     complete: bool = False,
 ) -> dict[str, Any]:
-    """The OpenAI chat request; ``smartops.context`` lists the kept blocks, numbered."""
-    blocks = within_budget(hits, cached, budget)
+    """The OpenAI chat request; ``smartops.context`` lists the kept blocks, numbered.
+
+    ``generation`` holds the sampling fields of the client's request (``generation``
+    below); they are copied into the request as they are.
+    """
+    kept = within_budget(hits, cached, budget)
+    blocks = [block for block, _ in kept]
     system = prompts.render("system", context=blocks, language=None)
     chat = conversation(messages) or [{"role": "user", "content": query}]
     extra: dict[str, Any] = {
@@ -89,8 +98,11 @@ def assemble(
                 "heading": b.source.heading,
                 "url": b.source.url,
                 "score": b.source.score,
+                # what the answer stage reads: the chunk's kind and its cosine to the query
+                "kind": item.get("kind", "doc"),
+                "similarity": item.get("similarity"),
             }
-            for n, b in enumerate(blocks, start=1)
+            for n, (b, item) in enumerate(kept, start=1)
         ],
         "dropped": len(hits) + len(cached) - len(blocks),
     }
@@ -103,10 +115,40 @@ def assemble(
     }
     if model:
         request["model"] = model
+    request.update(generation or {})
     return request
+
+
+GENERATION_FIELDS = ("max_tokens", "temperature", "top_p", "stop")
+
+
+def generation(request: ChatRequest, settings: Settings) -> dict[str, Any]:
+    """The sampling fields for the predictor: the client's, within our defaults and cap."""
+    limit = request.max_completion_tokens or request.max_tokens or settings.llm_max_tokens
+    fields: dict[str, Any] = {
+        "max_tokens": min(limit, settings.max_tokens_cap),
+        "temperature": (
+            request.temperature if request.temperature is not None else settings.llm_temperature
+        ),
+    }
+    if request.top_p is not None:
+        fields["top_p"] = request.top_p
+    if request.stop is not None:
+        fields["stop"] = request.stop
+    return fields
 
 
 def blocks_from_request(request: dict[str, Any]) -> list[ContextBlock]:
     """The context blocks an assembled request carries (``smartops.context``)."""
     items = (request.get("smartops") or {}).get("context") or []
     return [block_from(item)[1] for item in items if isinstance(item, dict)]
+
+
+def adopt(turn: Turn, request: dict[str, Any]) -> None:
+    """Make an assembled request the turn's prompt; its kept blocks are cited."""
+    turn.prompt = request
+    blocks = blocks_from_request(request)
+    turn.context.extend(blocks)
+    turn.sources.extend(
+        Source(b.source.source, b.source.title, b.source.heading, b.source.url) for b in blocks
+    )

@@ -1,7 +1,7 @@
 """Markdown-aware chunking.
 
-Front matter is stripped (its ``title`` and ``url`` are kept as metadata). The document
-is split at headings; each chunk keeps its heading path ("Title > Section > Sub").
+Front matter is stripped (its ``title`` and ``url`` are kept as metadata) and
+site-generator syntax rendered as plain text (``markup``). The document is split at headings; each chunk keeps its heading path ("Title > Section > Sub").
 Sections are packed into chunks of at most ``max_words`` words at block boundaries;
 fenced code blocks and tables are blocks of their own and never cut in half (a block
 longer than the limit becomes one chunk); only plain paragraphs are split further.
@@ -17,14 +17,10 @@ from pathlib import Path
 import yaml
 
 from smartops.knowledge.documents import Chunk, make_chunk
+from smartops.knowledge.markup import heading_text, plain
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_TOOLTIP = re.compile(r"\{\{<\s*glossary_tooltip[^>]*?text=\"([^\"]*)\"[^>]*>\}\}")
-_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}")
-_MDX_IMPORT = re.compile(r"^import\s+.+\s+from\s+['\"].+['\"];?\s*$", re.M)
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 @dataclass
@@ -49,12 +45,8 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
 
 
 def clean(text: str) -> str:
-    """Drop site-generator noise that carries no meaning (comments, shortcodes, imports)."""
-    text = _COMMENT.sub("", text)
-    text = _TOOLTIP.sub(r"\1", text)
-    text = _SHORTCODE.sub("", text)
-    text = _MDX_IMPORT.sub("", text)
-    return _LINK.sub(r"\1", text)
+    """Site-generator syntax rendered as the text it shows (``markup.plain``)."""
+    return plain(text)
 
 
 def blocks_and_headings(body: str) -> Iterator[tuple[int, str]]:
@@ -82,7 +74,9 @@ def blocks_and_headings(body: str) -> Iterator[tuple[int, str]]:
         heading = _HEADING.match(line)
         if heading:
             yield from flush()
-            yield len(heading.group(1)), heading.group(2).strip()
+            name = heading_text(heading.group(2))
+            if name:
+                yield len(heading.group(1)), name
         elif line.lstrip().startswith("|"):
             yield from flush()
             end = i
@@ -152,7 +146,9 @@ def chunk_markdown(text: str, source: str, *, max_words: int, model: str) -> lis
     meta, body = split_front_matter(text)
     body = clean(body)
     first_h1 = next((t for lvl, t in blocks_and_headings(body) if lvl == 1), "")
-    title = str(meta.get("title") or meta.get("linkTitle") or first_h1 or Path(source).stem)
+    title = heading_text(
+        str(meta.get("title") or meta.get("linkTitle") or first_h1 or Path(source).stem)
+    )
     url = str(meta.get("url") or meta.get("slug") or "")
     chunks: list[Chunk] = []
     for section in sections(body, title):

@@ -1,10 +1,18 @@
-"""The units of knowledge: a Chunk (what is indexed) and a Hit (what a search returns)."""
+"""The units of knowledge: a Chunk (what is indexed) and a Hit (what a search returns),
+and the walk over a docs folder that finds the files to index."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+import logging
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
+
+from smartops.redact import redact
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "bm25", "vector"]
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "vector")
@@ -40,6 +48,17 @@ class Chunk:
     def from_dict(cls, data: dict[str, Any]) -> Chunk:
         return cls(**data)
 
+    def redacted(self) -> Chunk:
+        """This chunk with secrets in its title, heading and text masked (``redact``).
+
+        The hash is kept: it stands for the source, so an unchanged file is not
+        re-embedded. Ingestion redacts before it embeds.
+        """
+        title, heading, text = redact(self.title), redact(self.heading), redact(self.text)
+        if (title, heading, text) == (self.title, self.heading, self.text):
+            return self
+        return replace(self, title=title, heading=heading, text=text)
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -47,6 +66,12 @@ class Hit:
 
     chunk: Chunk
     score: float
+
+    def redacted(self) -> Hit:
+        """This hit with its chunk redacted: the answer-time pass over any backend's hits
+        (an OpenSearch index built before ingestion redacted, say)."""
+        chunk = self.chunk.redacted()
+        return self if chunk is self.chunk else Hit(chunk, self.score)
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` shape of ``smartops search`` and of the retriever model."""
@@ -100,3 +125,26 @@ def make_chunk(
         kind=kind,
         meta=meta or {},
     )
+
+
+def files_under(root: Path) -> list[Path]:
+    """Every regular file under ``root`` (sorted), without ever leaving it.
+
+    A symlinked file is kept only when it resolves to a file inside ``root``; symlinked
+    folders are not walked (one inside ``root`` is walked under its real path). Each
+    skipped link is logged. FIFOs, sockets and devices are skipped.
+    """
+    base = root.resolve()
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(root):  # followlinks=False
+        here = Path(folder)
+        for name in dirs:
+            if (here / name).is_symlink():
+                log.warning("symlinked folder not walked", extra={"path": str(here / name)})
+        for name in names:
+            path = here / name
+            if path.is_symlink() and not path.resolve().is_relative_to(base):
+                log.warning("symlink out of the docs folder skipped", extra={"path": str(path)})
+            elif path.is_file():
+                found.append(path)
+    return sorted(found)

@@ -19,9 +19,10 @@ from smartops.config import Settings
 from smartops.errors import InvalidRequest
 from smartops.knowledge.alert_rules import chunk_alert_rules
 from smartops.knowledge.chunking import chunk_markdown
-from smartops.knowledge.documents import Chunk
+from smartops.knowledge.documents import Chunk, files_under
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index.base import Index
+from smartops.redact import redact
 
 log = logging.getLogger(__name__)
 MARKDOWN = (".md", ".markdown")
@@ -55,7 +56,8 @@ class IngestReport:
 
 
 def discover(paths: Sequence[str]) -> list[tuple[str, Path]]:
-    """(source as given, file) for every markdown and YAML file under the paths."""
+    """(source as given, file) for every markdown and YAML file under the paths; the walk
+    never leaves a given folder (``files_under``: symlinks out of it are skipped)."""
     found: list[tuple[str, Path]] = []
     for arg in paths:
         root = Path(arg)
@@ -63,8 +65,8 @@ def discover(paths: Sequence[str]) -> list[tuple[str, Path]]:
             found.append((arg, root))
         elif root.is_dir():
             base = arg.rstrip("/") or "/"
-            for file in sorted(root.rglob("*")):
-                if file.is_file() and file.suffix.lower() in MARKDOWN + YAML:
+            for file in files_under(root):
+                if file.suffix.lower() in MARKDOWN + YAML:
                     found.append((os.path.join(base, str(file.relative_to(root))), file))
         else:
             raise InvalidRequest(f"No such file or folder: {arg}", param="path")
@@ -72,10 +74,13 @@ def discover(paths: Sequence[str]) -> list[tuple[str, Path]]:
 
 
 def parse_file(source: str, file: Path, settings: Settings, model: str) -> list[Chunk]:
+    """The file's chunks, secrets masked (``redact``) before anything stores or embeds
+    them: a markdown file as a whole (a key block may span sections), alert rules per
+    chunk (the YAML is parsed first, a mask must not break it)."""
     text = file.read_text(encoding="utf-8", errors="replace")
     if file.suffix.lower() in YAML:
-        return chunk_alert_rules(text, source, model=model)
-    return chunk_markdown(text, source, max_words=settings.chunk_words, model=model)
+        return [c.redacted() for c in chunk_alert_rules(text, source, model=model)]
+    return chunk_markdown(redact(text), source, max_words=settings.chunk_words, model=model)
 
 
 def _under(source: str, paths: Sequence[str]) -> bool:

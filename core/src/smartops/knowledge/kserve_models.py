@@ -19,11 +19,11 @@ from kserve.errors import InvalidInput
 
 from smartops.config import Settings
 from smartops.errors import InvalidRequest
-from smartops.knowledge.assembler import assemble
+from smartops.knowledge.assembler import GENERATION_FIELDS, assemble
 from smartops.knowledge.documents import Mode
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index.base import Index
-from smartops.knowledge.retrieval import search
+from smartops.knowledge.retrieval import search, similarities
 
 EMBEDDER = "smartops-embedder"
 RETRIEVER = "smartops-retriever"
@@ -99,7 +99,13 @@ class RetrieverModel(kserve.Model):  # type: ignore[misc]
                 hits = await asyncio.to_thread(search, self.index, None, query, k, mode, vector)
             except InvalidRequest as exc:
                 raise InvalidInput(exc.message) from None
+            hits = [h.redacted() for h in hits]  # indexes written before redaction, too
             found = [h.to_json() for h in hits]
+            if vector is not None:  # the answer stage's grounding needs absolute cosines
+                cosines = similarities(self.index, vector)
+                for hit, row in zip(hits, found, strict=True):
+                    row["kind"] = hit.chunk.kind
+                    row["similarity"] = cosines.get(hit.chunk.id)
             out.append({key: v for key, v in item.items() if key != "vector"} | {"hits": found})
         return {"predictions": out}
 
@@ -127,8 +133,18 @@ class PromptAssemblerModel(kserve.Model):  # type: ignore[misc]
             cached=item.get("cached_context") or [],
             budget=int(item.get("budget") or self.settings.context_token_budget),
             model=self.settings.llm_model,
+            generation=_generation(item.get("generation")),
             complete=bool(item.get("complete")),
         )
+
+
+def _generation(raw: Any) -> dict[str, Any]:
+    """The sampling fields an instance carries (``generation``), and only those."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InvalidInput("'generation' must be an object.")
+    return {key: raw[key] for key in GENERATION_FIELDS if key in raw}
 
 
 def build_models(settings: Settings, embedder: Embedder, index: Index) -> dict[str, kserve.Model]:

@@ -43,3 +43,20 @@ def search(
             raise InvalidRequest(f"{mode} search needs the embedding model.", param="mode")
         vector = embedder.embed_query(query)
     return index.search(query, vector, k, mode)
+
+
+SIMILAR = 50  # the nearest chunks whose cosine to the query is reported
+
+
+def similarities(index: Index, vector: np.ndarray, n: int = SIMILAR) -> dict[str, float]:
+    """Chunk id -> cosine to the query, for the ``n`` nearest chunks.
+
+    Hybrid scores are fused ranks, not cosines; the answer stage's grounding needs the
+    cosine. The embedded index knows its vectors; other backends give {} (the grounding
+    then falls back to word coverage).
+    """
+    knn = getattr(index, "knn", None)
+    chunks = getattr(index, "chunks", None)
+    if knn is None or chunks is None:
+        return {}
+    return {chunks[row].id: float(cosine) for row, cosine in knn(vector, n)}

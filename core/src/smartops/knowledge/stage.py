@@ -16,14 +16,14 @@ from typing import Any, Protocol
 
 import httpx
 
-from smartops.cache.stage import CAG_CONFIDENT
 from smartops.config import Settings
-from smartops.errors import UpstreamError, UpstreamUnavailable
-from smartops.knowledge.assembler import blocks_from_request
+from smartops.edge.client import http_client, transport_error
+from smartops.errors import UpstreamError
+from smartops.knowledge.assembler import adopt, generation
 from smartops.knowledge.embedder import Embedder
 from smartops.metrics import Metrics
-from smartops.pipeline import Reply, Source, Turn
 from smartops.query import query_vector
+from smartops.turn import Reply, Turn
 
 log = logging.getLogger(__name__)
 NOTICE = "The knowledge base is unavailable right now: this answer cites no documentation."
@@ -86,13 +86,13 @@ class RemoteGraph:
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.knowledge_graph_url
-        self.client = httpx.AsyncClient(timeout=settings.knowledge_graph_timeout_s)
+        self.client = http_client(timeout=settings.knowledge_graph_timeout_s)
 
     async def prompt(self, instance: dict[str, Any]) -> dict[str, Any]:
         try:
             response = await self.client.post(self.url, json={"instances": [instance]})
         except httpx.HTTPError as exc:
-            raise UpstreamUnavailable(f"The knowledge graph cannot be reached: {exc}") from None
+            raise transport_error(exc, "knowledge graph") from None
         try:
             body = response.json()
         except ValueError:
@@ -131,16 +131,18 @@ class KnowledgeStage:
         self.embedder = embedder
 
     async def before(self, turn: Turn) -> Reply | None:
-        if turn.state.get(CAG_CONFIDENT):  # the docs cache already holds the answer's context
-            return None
         instance: dict[str, Any] = {
             "query": turn.request.question,
             "messages": [m.model_dump(include={"role", "content"}) for m in turn.request.messages],
             "k": self.settings.retrieval_k,
+            "cached_context": turn.cached_context,
+            "generation": generation(turn.request, self.settings),
         }
         try:
-            if self.embedder is not None:
+            vector = turn.query_vector
+            if vector is None and self.embedder is not None:
                 vector = await query_vector(turn, self.embedder, self.metrics)
+            if vector is not None:  # computed once per request, passed to the graph
                 instance["vector"] = vector.tolist()
             request = await self.graph.prompt(instance)
         except Exception as exc:
@@ -149,11 +151,7 @@ class KnowledgeStage:
             return None
         for name, ms in (request.get("smartops") or {}).get("timings_ms", {}).items():
             turn.timings_ms[f"graph.{name}"] = ms
-        blocks = blocks_from_request(request)
-        turn.context.extend(blocks)
-        turn.sources.extend(
-            Source(b.source.source, b.source.title, b.source.heading, b.source.url) for b in blocks
-        )
+        adopt(turn, request)
         return None
 
     async def after(self, turn: Turn, answer: str) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import signal
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -19,6 +21,7 @@ HOST = "127.0.0.1"
 _CLEAN_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 # llama-cpp-python's server rejects a non-UUID X-Request-ID with a 400.
 EMBEDDED_LLM_REQUEST_ID_HEADER = "X-Smartops-Request-ID"
+AOF_DIR = "appendonlydir"
 
 # Packaged GGUF models: (Python package, file inside it, alias served as the model id).
 EMBEDDED_MODELS: dict[str, tuple[str, str, str]] = {
@@ -43,12 +46,13 @@ def redis_binary() -> str:
     )
 
 
-def start_redis(settings: Settings, supervisor: Supervisor) -> str:
-    """Start a private redis-server on loopback; return its URL."""
-    port = settings.redis_port or free_port()
-    data = settings.data_dir / "redis"
-    data.mkdir(parents=True, exist_ok=True)
-    argv = [
+def redis_argv(port: int, data: Path, appendonly: bool = True) -> list[str]:
+    """redis-server on loopback; append-only file fsynced every second, no RDB snapshots.
+
+    The audit stream, run records and confirmations live in Redis: with the AOF a crash
+    loses at most the last second, where a snapshot every 60 s lost up to a minute.
+    """
+    return [
         redis_binary(),
         "--port",
         str(port),
@@ -56,17 +60,43 @@ def start_redis(settings: Settings, supervisor: Supervisor) -> str:
         HOST,
         "--dir",
         str(data.resolve()),
-        "--save",
-        "60 1",
         "--appendonly",
-        "no",
+        "yes" if appendonly else "no",
+        "--appendfsync",
+        "everysec",
+        "--save",
+        "",
         "--protected-mode",
         "yes",
         "--daemonize",
         "no",
     ]
+
+
+def start_redis(
+    settings: Settings,
+    supervisor: Supervisor,
+    restart: bool = False,
+    pass_fds: tuple[int, ...] = (),
+) -> str:
+    """Start a private redis-server on loopback; return its URL.
+
+    A data dir that has only a snapshot (``dump.rdb``, from before the append-only file)
+    is loaded from it and converted: Redis started with ``appendonly yes`` and no AOF
+    would start empty.
+    """
+    port = settings.redis_port or free_port()
+    data = settings.data_dir / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    convert = (data / "dump.rdb").exists() and not (data / AOF_DIR).exists()
     url = f"redis://{HOST}:{port}/0"
-    child = Child("redis", argv, settings.data_dir / "logs" / "redis.log")
+    child = Child(
+        "redis",
+        redis_argv(port, data, appendonly=not convert),
+        settings.data_dir / "logs" / "redis.log",
+        death_signal=signal.SIGTERM,  # orphaned, it still flushes its AOF and exits
+        pass_fds=pass_fds,
+    )
 
     def probe() -> bool:
         try:
@@ -74,8 +104,25 @@ def start_redis(settings: Settings, supervisor: Supervisor) -> str:
         except redis.RedisError:
             return False
 
-    supervisor.start(child, probe, settings.startup_timeout_s)
+    supervisor.start(child, probe, settings.startup_timeout_s, restart=restart)
+    if convert:
+        _enable_aof(url, settings.startup_timeout_s)
+        child.argv = redis_argv(port, data, appendonly=True)
     return url
+
+
+def _enable_aof(url: str, timeout_s: float) -> None:
+    """Turn the AOF on in a running Redis and wait until its first rewrite is done."""
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    client.config_set("appendonly", "yes")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        info = client.info("persistence")
+        busy = info.get("aof_rewrite_in_progress") or info.get("aof_rewrite_scheduled")
+        if info.get("aof_enabled") and not busy:
+            return
+        time.sleep(0.05)
+    raise UpstreamUnavailable("Redis did not finish converting its snapshot to an AOF.")
 
 
 def gguf_path(name: str) -> Path:
@@ -105,8 +152,20 @@ def model_alias(name: str) -> str:
     return EMBEDDED_MODELS[name][2] if name in EMBEDDED_MODELS else Path(name).stem
 
 
-def start_llm(settings: Settings, supervisor: Supervisor) -> str:
-    """Start llama.cpp's OpenAI-compatible server; return its ``/v1`` base URL."""
+def start_llm(
+    settings: Settings,
+    supervisor: Supervisor,
+    restart: bool = False,
+    pass_fds: tuple[int, ...] = (),
+) -> str:
+    """Start llama.cpp's OpenAI-compatible server; return its ``/v1`` base URL.
+
+    The server runs one generation at a time. By default it ends the running stream
+    (with a bare ``[DONE]``) whenever another request arrives, a ``GET /v1/models``
+    included; with ``interrupt_requests`` off, requests wait for their turn instead.
+    Its ``/v1/models`` waits for the same lock as a generation, so readiness of the
+    embedded LLM never asks it (see ``smartops.stack.llm_ready``).
+    """
     port = settings.llm_embedded_port or free_port()
     argv = [
         sys.executable,
@@ -124,12 +183,14 @@ def start_llm(settings: Settings, supervisor: Supervisor) -> str:
         str(settings.llm_embedded_ctx),
         "--n_threads",
         str(settings.llm_embedded_threads),
+        "--interrupt_requests",
+        "false",
     ]
     base_url = f"http://{HOST}:{port}/v1"
     # llama_cpp.server also reads its settings (HOST, PORT, MODEL, ...) from the
     # environment, over its flags: it gets a clean one.
     env = {k: v for k, v in os.environ.items() if k in _CLEAN_ENV}
-    child = Child("llm", argv, settings.data_dir / "logs" / "llm.log", env=env)
+    child = Child("llm", argv, settings.data_dir / "logs" / "llm.log", env=env, pass_fds=pass_fds)
 
     def probe() -> bool:
         try:
@@ -137,5 +198,5 @@ def start_llm(settings: Settings, supervisor: Supervisor) -> str:
         except httpx.HTTPError:
             return False
 
-    supervisor.start(child, probe, settings.startup_timeout_s)
+    supervisor.start(child, probe, settings.startup_timeout_s, restart=restart)
     return base_url

@@ -4,9 +4,10 @@ Each collection is an alias ``<prefix>-<collection>`` over a concrete index
 ``<alias>-<version>`` created from an index template (BM25 ``text``/``heading``,
 keyword metadata, a cosine HNSW ``knn_vector``). ``rebuild`` fills a new concrete index
 and swaps the alias in one atomic ``_aliases`` call (zero-downtime rebuilds). Hybrid
-search sends the BM25 and the kNN query in one ``_msearch`` and fuses the two rankings
-with the same weighted reciprocal rank fusion as the embedded index; every mode then
-applies the same source-aware re-ranking (``base.spread``) to its top candidates.
+search sends the BM25 query (``profile.lexical``: Russian words glossed in English) and
+the kNN query in one ``_msearch``; the two candidate lists go through the same fusion and
+re-ranking as the embedded index (``knowledge.ranking.rank``), then the same
+source-aware re-ranking (``base.spread``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import numpy as np
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, UpstreamUnavailable
 from smartops.knowledge.documents import Chunk, Hit, Mode
-from smartops.knowledge.index.base import Stored, rrf, spread
+from smartops.knowledge.index.base import Stored, spread
+from smartops.knowledge.query_profile import profile
+from smartops.knowledge.ranking import RankingConfig, rank
 
 FIELDS = ("id", "source", "title", "heading", "text", "hash", "url", "kind")
 
@@ -119,6 +122,7 @@ class OpenSearchIndex:
         self.rrf_k = settings.retrieval_rrf_k
         self.bm25_weight = settings.retrieval_bm25_weight
         self.source_decay = settings.retrieval_source_decay
+        self.ranking = RankingConfig(rrf_k=self.rrf_k, rrf_bm25_weight=self.bm25_weight)
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         from opensearchpy.exceptions import ConnectionError as OsConnectionError
@@ -225,25 +229,27 @@ class OpenSearchIndex:
         if mode == "vector" and vector is None:
             raise InvalidRequest("vector search needs a query vector", param="mode")
         n = max(self.candidates, k)
+        read = profile(query)
+        lexical: list[Hit] | None = None
+        semantic: list[Hit] | None = None
         if mode == "bm25" or vector is None:
-            hits = parse_hits(self._call("search", index=self.alias, body=bm25_body(query, n)))
+            body = bm25_body(read.lexical, n)
+            lexical = parse_hits(self._call("search", index=self.alias, body=body))
         elif mode == "vector":
-            hits = parse_hits(self._call("search", index=self.alias, body=knn_body(vector, n)))
+            semantic = parse_hits(self._call("search", index=self.alias, body=knn_body(vector, n)))
         else:
-            hits = self._hybrid(query, vector, n)
-        return spread(hits, k, self.source_decay)
+            lexical, semantic = self._hybrid(read.lexical, vector, n)
+        return spread(rank(read, lexical, semantic, self.ranking), k, self.source_decay)
 
-    def _hybrid(self, query: str, vector: np.ndarray, n: int) -> list[Hit]:
+    def _hybrid(self, query: str, vector: np.ndarray, n: int) -> tuple[list[Hit], list[Hit]]:
+        """The BM25 and the kNN candidates, from one ``_msearch``."""
         body = [{}, bm25_body(query, n), {}, knn_body(vector, n)]
         responses = self._call("msearch", index=self.alias, body=body)["responses"]
         for response in responses:
             if "error" in response:
                 raise UpstreamUnavailable(f"OpenSearch search failed: {response['error']}")
         lexical, semantic = (parse_hits(r) for r in responses)
-        by_id = {h.chunk.id: h.chunk for h in [*lexical, *semantic]}
-        rankings = [[h.chunk.id for h in lexical], [h.chunk.id for h in semantic]]
-        fused = rrf(rankings, n, self.rrf_k, (self.bm25_weight, 1.0))
-        return [Hit(by_id[i], score) for i, score in fused]
+        return lexical, semantic
 
 
 def _document(chunk: Chunk, vector: np.ndarray) -> dict[str, Any]:

@@ -1,0 +1,132 @@
+"""Choosing what the extract shows: the lead, its list or fields, commands, values, code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from smartops.answers import score as sc
+from smartops.answers.parse import Parsed, ParsedEvidence
+from smartops.answers.terms import is_command
+
+_WANTS_CODE = re.compile(
+    r"\b(example|yaml|manifest|spec|snippet|syntax|write|define)\b|пример|манифест",
+    re.I,
+)
+_SPAN = re.compile(r"`([^`\n]+)`")
+MAX_DETAIL_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Scored:
+    evidence: int
+    unit: Parsed
+    lexical: float
+    cosine: float | None
+    score: float
+
+
+def best_first(scored: Sequence[Scored]) -> list[Scored]:
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def pick_lead(ranked: Sequence[Scored], max_lead: int, max_chars: int) -> list[Scored]:
+    """Up to ``max_lead`` strong, distinct units within ``max_chars``, in reading order."""
+    lead: list[Scored] = []
+    chars = 0
+    for item in ranked:
+        if len(lead) >= max_lead or (lead and item.score < 0.6 * lead[0].score):
+            break
+        if any(sc.jaccard(item.unit.terms, other.unit.terms) > 0.6 for other in lead):
+            continue
+        size = len(item.unit.piece.text)
+        if lead and chars + size > max_chars:
+            continue
+        lead.append(item)
+        chars += size
+    return sorted(lead, key=lambda s: (s.evidence, s.unit.piece.position))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_DETAIL_CHARS else text[: MAX_DETAIL_CHARS - 1].rstrip() + "…"
+
+
+def details(
+    lead: Sequence[Scored], ranked: Sequence[Scored], parsed: Sequence[ParsedEvidence]
+) -> tuple[list[str], int]:
+    """The list a lead sentence introduces, or the fields (``**Default:** ...``) of the
+    best-matching definition list; and the evidence they come from (-1: none)."""
+    for item in lead:
+        items = parsed[item.evidence].lists[item.unit.piece.position]
+        if items:
+            units = parsed[item.evidence].units
+            return [_short(units[n].piece.text) for n in items[:6]], item.evidence
+    top = ranked[0].score if ranked else 0.0
+    groups: dict[int, float] = {}
+    for item in ranked[:10]:
+        if sc.is_field(item.unit) and item.score >= 0.5 * top:
+            groups[item.evidence] = max(groups.get(item.evidence, 0.0), item.lexical)
+    if not groups:
+        return [], -1
+    best = max(groups, key=lambda i: groups[i])
+    fields = [u for u in parsed[best].units if sc.is_field(u)]
+    return [_short(u.piece.text) for u in fields[:6]], best
+
+
+def commands(
+    lead: Sequence[Scored],
+    ranked: Sequence[Scored],
+    parsed: Sequence[ParsedEvidence],
+    query: sc.Query,
+) -> list[tuple[str, int]]:
+    """(command, evidence): the lead's, the best units', then their sections' code."""
+    out: dict[str, int] = {}
+    best = list(ranked[:8])
+    for item in [*lead, *best]:
+        for command in item.unit.commands:
+            out.setdefault(command, item.evidence)
+    top = list(dict.fromkeys(s.evidence for s in best[:3]))
+    code = [
+        (sum(u.terms[t] > 0 for t in query.terms), -rank, i, u)
+        for rank, i in enumerate(top)
+        for u in parsed[i].units
+        if u.piece.unit == "code" and u.commands
+    ]
+    for _, _, i, unit in sorted(code, key=lambda c: (-c[0], -c[1])):
+        for command in unit.commands[:2]:
+            out.setdefault(command, i)
+    return list(out.items())
+
+
+def values(units: Sequence[Parsed], query: sc.Query) -> list[str]:
+    """Inline-code names, flags and keys of the units (not commands), new ones first."""
+    found: list[tuple[bool, int, str]] = []
+    seen: set[str] = set()
+    for unit in units:
+        for match in _SPAN.finditer(unit.piece.text):
+            raw = match.group(1).strip()
+            key = raw.lower().strip(".,:;")
+            if key in seen or not raw or len(raw) > 60 or is_command(raw):
+                continue
+            seen.add(key)
+            found.append((key in query.idents, len(found), raw))
+    return [raw for _, _, raw in sorted(found)]
+
+
+def code_block(
+    query: sc.Query, parsed: Sequence[ParsedEvidence], top: Sequence[int], max_lines: int
+) -> tuple[str, int]:
+    """A code block from the best sections when the question asks for an example."""
+    if not _WANTS_CODE.search(query.text):
+        return "", -1
+    best: tuple[float, str, int] = (0.0, "", -1)
+    for rank, i in enumerate(top[:3]):
+        for unit in parsed[i].units:
+            lines = unit.piece.text.splitlines()
+            if unit.piece.unit != "code" or unit.piece.lang == "promql" or len(lines) > max_lines:
+                continue
+            overlap = sum(1 for t in query.terms if unit.terms[t]) + 0.5 / (1 + rank)
+            if overlap > best[0]:
+                best = (overlap, f"```{unit.piece.lang}\n{unit.piece.text}\n```", i)
+    return best[1], best[2]

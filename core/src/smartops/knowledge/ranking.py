@@ -1,0 +1,92 @@
+"""From the two candidate lists to one ranking: the same code for every index backend.
+
+A backend reads the question (``query_profile.profile``), asks its BM25 side with
+``profile.lexical`` (the question, plus English words for a Russian one) and its kNN
+side with the query vector, and hands both candidate lists to ``rank``:
+
+1. **fusion** (``fusion.combine``): a convex combination of min-max normalised scores.
+   BM25's share depends on the question: ``bm25_share`` in general, more when the
+   question names an identifier (an alert, metric or flag: words decide),
+   ``bm25_share_russian`` for a Russian question (the embedding model reads English);
+   ``fusion="rrf"`` keeps the former weighted reciprocal rank fusion instead;
+2. **re-ranking** (``rerank.rerank``): title, heading and identifier matches and the
+   document type the question asks for.
+
+A single mode (BM25 or kNN only) skips step 1 and gets step 2 over its own normalised
+scores, so the modes stay comparable. The backend then applies ``index.base.spread``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from smartops.knowledge.documents import Hit
+from smartops.knowledge.fusion import Norm, combine, normalise
+from smartops.knowledge.index.base import rrf
+from smartops.knowledge.query_profile import QueryProfile, profile
+from smartops.knowledge.rerank import RerankWeights, rerank
+
+Fusion = Literal["convex", "rrf"]
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """How candidates are fused and re-ranked (defaults measured on the dev set)."""
+
+    fusion: Fusion = "convex"
+    norm: Norm = "minmax"
+    bm25_share: float = 0.5
+    bm25_share_identifier: float = 0.7
+    bm25_share_russian: float = 0.7
+    rrf_k: int = 10
+    rrf_bm25_weight: float = 0.5
+    rerank: RerankWeights = field(default_factory=RerankWeights)
+
+
+def bm25_share(query: QueryProfile, config: RankingConfig) -> float:
+    """BM25's weight in the convex combination for this question (kNN gets the rest)."""
+    share = config.bm25_share
+    if query.identifiers:
+        share = max(share, config.bm25_share_identifier)
+    if query.russian:
+        share = max(share, config.bm25_share_russian)
+    return share
+
+
+def fuse(
+    query: QueryProfile, lexical: Sequence[Hit], semantic: Sequence[Hit], config: RankingConfig
+) -> list[Hit]:
+    """The two candidate lists as one, best first (step 1 of the module docstring)."""
+    if config.fusion == "rrf":
+        by_id = {h.chunk.id: h.chunk for h in [*semantic, *lexical]}
+        ids = [[h.chunk.id for h in lexical], [h.chunk.id for h in semantic]]
+        fused = rrf(ids, len(by_id), config.rrf_k, (config.rrf_bm25_weight, 1.0))
+        top = max((s for _, s in fused), default=1.0) or 1.0
+        return [Hit(by_id[key], score / top) for key, score in fused]
+    share = bm25_share(query, config)
+    return combine([lexical, semantic], [share, 1.0 - share], config.norm)
+
+
+def single(hits: Sequence[Hit], norm: Norm = "max") -> list[Hit]:
+    """One mode's hits with normalised scores, best first."""
+    ordered = sorted(hits, key=lambda h: h.score, reverse=True)
+    values = normalise([h.score for h in ordered], norm)
+    return [Hit(h.chunk, v) for h, v in zip(ordered, values, strict=True)]
+
+
+def rank(
+    query: QueryProfile | str,
+    lexical: Sequence[Hit] | None,
+    semantic: Sequence[Hit] | None,
+    config: RankingConfig | None = None,
+) -> list[Hit]:
+    """Fused (when both lists are given) and re-ranked candidates, best first."""
+    config = config or RankingConfig()
+    read = profile(query) if isinstance(query, str) else query
+    if lexical is not None and semantic is not None:
+        candidates = fuse(read, lexical, semantic, config)
+    else:
+        candidates = single(lexical if lexical is not None else semantic or [], config.norm)
+    return rerank(read, candidates, config.rerank)
