@@ -24,8 +24,8 @@ import redis.asyncio as aioredis
 from smartops.actions import audit
 from smartops.config import Settings
 from smartops.gateway import create_app
-from smartops.turn import ContextBlock, Reply, Source, Turn
 from smartops.services import Services, build_services
+from smartops.turn import ContextBlock, Reply, Source, Turn
 from tests.actions.conftest import INJECTION, Kube, Monitoring
 from tests.actions.world import CANARY_JWT, CANARY_PASSWORD, POLICY
 

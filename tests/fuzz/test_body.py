@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
@@ -85,6 +85,7 @@ def test_what_is_not_text_becomes_the_replacement_character() -> None:
         text.encode("utf-8")  # always encodable: safe to hash, log and store
 
 
+@settings(database=None, deadline=None)
 @given(st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=()), max_size=30))
 def test_any_string_comes_back_as_encodable_text(text: str) -> None:
     for ascii_only in (True, False):

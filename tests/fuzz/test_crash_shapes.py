@@ -15,6 +15,7 @@ import pytest
 from smartops.eventing.envelope import encode_header
 from tests.fuzz.conftest import Exchange, Target, assert_sound, is_openai_error
 
+pytestmark = pytest.mark.integration  # real Redis and a loopback upstream
 CHAT = "/v1/chat/completions"
 STRUCTURED = {"content-type": "application/cloudevents+json"}
 

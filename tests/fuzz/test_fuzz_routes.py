@@ -17,6 +17,7 @@ import logging
 import os
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ from tests.fuzz import schemas
 from tests.fuzz import strategies as s
 from tests.fuzz.conftest import Target, assert_sound, is_openai_error
 
+pytestmark = pytest.mark.integration  # real Redis and a loopback upstream
 SCALE = float(os.environ.get("SMARTOPS_FUZZ_SCALE", "1"))
 # Requests per route in one run. The WebSocket sends 1-4 requests per session.
 BUDGET = {

@@ -41,8 +41,13 @@ def pod(
 
 
 def running(name: str = "app", ready: bool = True, restarts: int = 0) -> Json:
-    return {"name": name, "ready": ready, "restartCount": restarts, "image": "registry/api:1",
-            "state": {"running": {"startedAt": "2026-03-10T09:00:00Z"}}}
+    return {
+        "name": name,
+        "ready": ready,
+        "restartCount": restarts,
+        "image": "registry/api:1",
+        "state": {"running": {"startedAt": "2026-03-10T09:00:00Z"}},
+    }
 
 
 def crashing(
@@ -62,8 +67,13 @@ def crashing(
 
 
 def waiting(name: str, reason: str, message: str = "") -> Json:
-    return {"name": name, "ready": False, "restartCount": 0, "image": "registry/api:1",
-            "state": {"waiting": {"reason": reason, "message": message}}}
+    return {
+        "name": name,
+        "ready": False,
+        "restartCount": 0,
+        "image": "registry/api:1",
+        "state": {"waiting": {"reason": reason, "message": message}},
+    }
 
 
 def event(obj: str, reason: str, message: str, kind: str = "Pod", **extra: Any) -> Json:
@@ -81,12 +91,25 @@ def event(obj: str, reason: str, message: str, kind: str = "Pod", **extra: Any) 
 
 
 def node(name: str = "node-1", **conditions: str) -> Json:
-    conds = [{"type": "Ready", "status": conditions.pop("Ready", "True"), "reason": "KubeletReady",
-              "message": "kubelet is posting ready status"}]
-    conds += [{"type": k, "status": v, "reason": f"Kubelet{k}", "message": f"{k} is {v}"}
-              for k, v in conditions.items()]
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}, "spec": {},
-            "status": {"conditions": conds, "allocatable": {"cpu": "4", "memory": "16Gi"}}}
+    conds = [
+        {
+            "type": "Ready",
+            "status": conditions.pop("Ready", "True"),
+            "reason": "KubeletReady",
+            "message": "kubelet is posting ready status",
+        }
+    ]
+    conds += [
+        {"type": k, "status": v, "reason": f"Kubelet{k}", "message": f"{k} is {v}"}
+        for k, v in conditions.items()
+    ]
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name},
+        "spec": {},
+        "status": {"conditions": conds, "allocatable": {"cpu": "4", "memory": "16Gi"}},
+    }
 
 
 def deployment(
@@ -95,13 +118,26 @@ def deployment(
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": name, "namespace": NS,
-                     "annotations": {"deployment.kubernetes.io/revision": str(revision)}},
-        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                 "template": {"metadata": {"labels": {"app": name}},
-                              "spec": {"containers": [{"name": "app", "image": "registry/api:1"}]}}},
-        "status": status or {"replicas": replicas, "updatedReplicas": replicas,
-                             "availableReplicas": replicas, "readyReplicas": replicas},
+        "metadata": {
+            "name": name,
+            "namespace": NS,
+            "annotations": {"deployment.kubernetes.io/revision": str(revision)},
+        },
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "app", "image": "registry/api:1"}]},
+            },
+        },
+        "status": status
+        or {
+            "replicas": replicas,
+            "updatedReplicas": replicas,
+            "availableReplicas": replicas,
+            "readyReplicas": replicas,
+        },
     }
 
 
@@ -109,10 +145,13 @@ def replicaset(name: str = "api-5d4c3b2a1f", deploy: str = "api", revision: int 
     return {
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
-        "metadata": {"name": name, "namespace": NS, "labels": {"app": deploy},
-                     "annotations": {"deployment.kubernetes.io/revision": str(revision)},
-                     "ownerReferences": [{"kind": "Deployment", "name": deploy,
-                                          "controller": True}]},
+        "metadata": {
+            "name": name,
+            "namespace": NS,
+            "labels": {"app": deploy},
+            "annotations": {"deployment.kubernetes.io/revision": str(revision)},
+            "ownerReferences": [{"kind": "Deployment", "name": deploy, "controller": True}],
+        },
         "spec": {"selector": {"matchLabels": {"app": deploy}}},
     }
 

@@ -15,16 +15,33 @@ POD = "api-5d4c3b2a1f-x1y2z"
 
 
 def _cluster() -> list[dict[str, object]]:
-    spec = {"containers": [{"name": "app", "env": [
-        {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "api-token", "key": "t"}}}]}]}
+    spec = {
+        "containers": [
+            {
+                "name": "app",
+                "env": [
+                    {
+                        "name": "TOKEN",
+                        "valueFrom": {"secretKeyRef": {"name": "api-token", "key": "t"}},
+                    }
+                ],
+            }
+        ]
+    }
     secret = o.obj("Secret", "api-token", data={"t": "c2VjcmV0LXZhbHVl"})
-    return [o.pod(statuses=[o.crashing()], spec=spec), o.replicaset(), o.deployment(),
-            o.node(), secret]
+    return [
+        o.pod(statuses=[o.crashing()], spec=spec),
+        o.replicaset(),
+        o.deployment(),
+        o.node(),
+        secret,
+    ]
 
 
 async def test_reads_stop_at_the_call_budget(run: Investigate) -> None:
-    report = await run(Target(kind="pod", name=POD, namespace=o.NS), _cluster(),
-                       limits=Limits(max_calls=3))
+    report = await run(
+        Target(kind="pod", name=POD, namespace=o.NS), _cluster(), limits=Limits(max_calls=3)
+    )
     done = [r for r in report.reads if r.outcome != "skipped"]
     assert len(done) == 3
     assert any(r.outcome == "skipped" for r in report.reads)
@@ -32,10 +49,13 @@ async def test_reads_stop_at_the_call_budget(run: Investigate) -> None:
 
 
 async def test_reads_stop_at_the_byte_budget(run: Investigate) -> None:
-    logs = {(o.NS, POD, "app", True): "x" * 20_000}
-    report = await run(Target(kind="pod", name=POD, namespace=o.NS), _cluster(), logs,
-                       limits=Limits(max_bytes=10_000))
+    cluster = _cluster()
+    cluster[0]["metadata"]["annotations"] = {"note": "x" * 20_000}  # a 20 kB pod
+    report = await run(
+        Target(kind="pod", name=POD, namespace=o.NS), cluster, limits=Limits(max_bytes=10_000)
+    )
     assert any("byte budget" in why for why in report.limited)
+    assert sum(r.bytes for r in report.reads) < 30_000  # one read over, then no more
 
 
 async def test_slow_backend_is_cut_at_the_time_budget() -> None:
@@ -45,11 +65,13 @@ async def test_slow_backend_is_cut_at_the_time_budget() -> None:
             return "never"
 
     reads = Slow(_cluster())
-    report = await investigate(Target(kind="pod", name=POD, namespace=o.NS), reads,
-                               limits=Limits(timeout_s=0.3))
+    report = await investigate(
+        Target(kind="pod", name=POD, namespace=o.NS), reads, limits=Limits(timeout_s=0.3)
+    )
     assert report.elapsed_ms < 1500
-    assert any(r.command.startswith("kubectl logs") and r.outcome == "skipped"
-               for r in report.reads)
+    assert any(
+        r.command.startswith("kubectl logs") and r.outcome == "skipped" for r in report.reads
+    )
     assert report.findings  # the status alone still explains the crash
 
 
@@ -70,8 +92,7 @@ async def test_secrets_are_only_checked_to_exist() -> None:
     assert ("exists", "Secret") in reads.calls
     assert ("get", "Secret") not in reads.calls and ("list", "Secret") not in reads.calls
     assert "c2VjcmV0LXZhbHVl" not in report.model_dump_json()
-    assert any(r.command == f"kubectl get secret api-token -n {o.NS} -o name"
-               for r in report.reads)
+    assert any(r.command == f"kubectl get secret api-token -n {o.NS} -o name" for r in report.reads)
 
 
 async def test_without_namespace_the_name_is_found_or_disambiguated(run: Investigate) -> None:

@@ -93,7 +93,9 @@ def test_a_definition_question_gets_the_rule_and_a_remediation_one_the_runbook()
     assert ids(rerank(asked, CANDIDATES, weights))[0] == "KubePodCrashLooping"
     fix = profile("KubePodCrashLooping fired, how do I fix it?")
     assert ids(rerank(fix, CANDIDATES, weights))[0] == "Kube Pod Crash Looping"
-    both = rerank(profile("expression of KubePodCrashLooping and how to fix it"), CANDIDATES, weights)
+    both = rerank(
+        profile("expression of KubePodCrashLooping and how to fix it"), CANDIDATES, weights
+    )
     assert set(ids(both)[:2]) == {"KubePodCrashLooping", "Kube Pod Crash Looping"}
 
 

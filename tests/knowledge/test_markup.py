@@ -12,7 +12,8 @@ title: Debug Pods
 <!-- overview -->
 ## {{% heading "prerequisites" %}}
 
-A {{< glossary_tooltip text="node" term_id="node" >}} runs the {{< glossary_tooltip term_id="kube-proxy" >}}.
+A {{< glossary_tooltip text="node" term_id="node" >}} runs the
+{{< glossary_tooltip term_id="kube-proxy" >}}.
 
 {{< note >}}
 Read the [logs
@@ -52,7 +53,7 @@ Use the <TabItem value="yaml" label="YAML"> tab.
 def test_hugo_shortcodes_and_anchors() -> None:
     text = plain(HUGO.split("---", 2)[2])
     assert "## Before you begin" in text
-    assert "A node runs the kube proxy." in text
+    assert "A node runs the\nkube proxy." in text
     assert "{{" not in text.split("```")[0] and "<!--" not in text
     assert "Read the logs\nfirst." in text  # a link across lines keeps its text
     assert "## Examining pod logs\n" in text
@@ -89,11 +90,12 @@ groups:
   rules:
   - alert: KubePersistentVolumeFillingUp
     annotations:
-      description: The volume {{ $labels.persistentvolumeclaim }} is only {{ $value | humanizePercentage }} free.
+      description: The volume {{ $labels.pvc }} is only {{ $value | humanizePercentage }} free.
       summary: PersistentVolume is filling up.
     expr: |
       # a comment about kubelet_fake_metric_total
-      kubelet_volume_stats_available_bytes{job="kubelet"} / kubelet_volume_stats_capacity_bytes{job="kubelet"} < 0.03
+      kubelet_volume_stats_available_bytes{job="kubelet"}
+        / kubelet_volume_stats_capacity_bytes{job="kubelet"} < 0.03
       and max_over_time(kube_pvc_info{label_excluded="true"}[5m]) == 1
     for: 1m
     labels:
@@ -104,7 +106,7 @@ groups:
 def test_alert_rule_text_names_metrics_thresholds_and_placeholders() -> None:
     (chunk,) = chunk_alert_rules(RULES, "alerts/rules.yaml", model="m")
     assert chunk.kind == "alert" and chunk.title == "KubePersistentVolumeFillingUp"
-    assert "The volume <persistentvolumeclaim> is only <value> free." in chunk.text
+    assert "The volume <pvc> is only <value> free." in chunk.text
     facts = next(line for line in chunk.text.splitlines() if line.startswith("Fires when"))
     assert "for 1m" in facts and "threshold: < 0.03, == 1" in facts
     assert "kubelet_volume_stats_available_bytes, kubelet_volume_stats_capacity_bytes" in facts

@@ -66,8 +66,12 @@ class RecordingClient:
 
     def msearch(self, index: str, body: list[dict[str, Any]]) -> dict[str, Any]:
         self.calls.append(("msearch", body))
-        lexical = response(("a", 7.0, "docs/a.md"), ("b", 5.0, "docs/b.md"), ("d", 1.0, "docs/d.md"))
-        semantic = response(("b", 0.9, "docs/b.md"), ("c", 0.8, "docs/c.md"), ("d", 0.5, "docs/d.md"))
+        lexical = response(
+            ("a", 7.0, "docs/a.md"), ("b", 5.0, "docs/b.md"), ("d", 1.0, "docs/d.md")
+        )
+        semantic = response(
+            ("b", 0.9, "docs/b.md"), ("c", 0.8, "docs/c.md"), ("d", 0.5, "docs/d.md")
+        )
         return {"took": 4, "responses": [lexical | {"status": 200}, semantic | {"status": 200}]}
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:

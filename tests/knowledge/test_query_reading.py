@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the Russian words are Cyrillic on purpose)
 """Reading a question: Russian glossary and transliteration, identifiers, document type."""
 
 from __future__ import annotations

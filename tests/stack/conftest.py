@@ -99,13 +99,13 @@ class Stack:
         os.killpg(self.child.pid, signal.SIGKILL)  # the stack runs in its own group
 
 
-def start_stack(data_dir: Path, log_name: str = "stack.log") -> Child:
+def start_stack(data_dir: Path, log_name: str = "") -> Child:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTOPS_")}
     env["SMARTOPS_DATA_DIR"] = str(data_dir)
     child = Child(
         "stack",
         [sys.executable, "-m", "smartops.cli", "up", "--port", "0"],
-        data_dir.parent / f"{data_dir.name}-{log_name}",
+        data_dir.parent / f"{data_dir.name}-{log_name or time.monotonic_ns()}.log",
         env=env,
     )
     child.start()
@@ -116,7 +116,7 @@ def _ready(child: Child, data_dir: Path) -> bool:
     if "READY " not in child.tail(400):
         return False
     state = StackState.read(data_dir)
-    return state is not None and bool(state.url)
+    return state is not None and state.pid == child.pid and bool(state.url)
 
 
 @contextmanager

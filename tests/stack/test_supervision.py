@@ -94,7 +94,7 @@ def test_a_killed_llm_is_restarted_and_answers_again(stack: Stack) -> None:
 
 def test_a_second_stack_on_the_same_data_dir_is_refused(stack: Stack) -> None:
     redis_pid = stack.pid("redis")
-    second = start_stack(stack.data_dir, log_name="second.log")
+    second = start_stack(stack.data_dir, log_name="second")
     assert second.process is not None
     try:
         second.process.wait(timeout=60)

@@ -152,6 +152,9 @@ class Settings(BaseSettings):
 
     # Eventing (Alertmanager webhook, CloudEvents, reindex runs): docs/eventing.md.
     eventing_enabled: bool = True
+    # When set, only this bearer token opens the Alertmanager webhook and /events (else the
+    # API key does, when one is set): docs/eventing.md.
+    eventing_webhook_token: SecretStr | None = None
     eventing_sink_url: str = ""  # where the adapter posts events; the function uses K_SINK
     eventing_sink_retries: int = Field(5, ge=0, le=20)
     eventing_sink_backoff_s: float = Field(0.2, gt=0)

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import ValidationError
-
 
 class SmartopsError(Exception):
     """Base of every smartops error."""
@@ -59,14 +57,7 @@ class ClientError(SmartopsError):
 
 
 class InvalidRequest(ClientError):
-    @classmethod
-    def from_validation(cls, exc: ValidationError, what: str = "request") -> InvalidRequest:
-        """The first problem pydantic found, with the field it is at as ``param``."""
-        errors = exc.errors()
-        first = errors[0] if errors else {"msg": "invalid", "loc": ()}
-        param = ".".join(str(part) for part in first.get("loc", ())) or None
-        where = f" (at '{param}')" if param else ""
-        return cls(f"Invalid {what}: {first.get('msg')}{where}", param=param)
+    pass
 
 
 class AuthenticationError(ClientError):

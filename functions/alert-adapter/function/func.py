@@ -27,7 +27,9 @@ class AlertAdapter(FunctionAdapter):
         metrics = Metrics()
         self.sink = Sink(settings, metrics, url=cfg.get("K_SINK") or settings.eventing_sink_url)
         self.closers.append(self.sink.aclose)
-        return adapter_app(settings, metrics, self.sink)
+        return adapter_app(
+            settings, metrics, self.sink, webhook_token=settings.eventing_webhook_token
+        )
 
     def not_ready(self) -> str | None:
         return None if self.sink is not None and self.sink.url else "no K_SINK"

@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from smartops.edge.client import http_client
 from smartops.actions import catalog as c
 from smartops.actions.k8s import Kube
 from smartops.actions.render import Note, Result, Table
 from smartops.config import Settings
+from smartops.edge.client import http_client
 from smartops.errors import InvalidRequest, UpstreamError, UpstreamUnavailable
 
 NAMESPACE_FIELD = "kubernetes.namespace_name"

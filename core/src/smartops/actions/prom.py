@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import yaml
 
-from smartops.edge.client import http_client
 from smartops.actions import catalog as c
 from smartops.actions.render import Change, Code, Note, Result, Table
 from smartops.config import Settings
+from smartops.edge.client import http_client
 from smartops.errors import InvalidRequest, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 
 Json = dict[str, Any]

@@ -68,6 +68,7 @@ def pad(index: EmbeddedIndex, size: int, seed: int = 7) -> EmbeddedIndex:
         rrf_k=index.rrf_k,
         bm25_weight=index.bm25_weight,
         source_decay=index.source_decay,
+        ranking=index.ranking,
     )
     padded.upsert([*index.chunks, *generated], np.vstack([index.vectors, mix]))
     return padded

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from smartops.cli import actions as actions_cli
+from smartops.cli import answers as answers_cli
 from smartops.cli import bench, stack
 from smartops.cli import events as events_cli
 from smartops.cli import knowledge as knowledge_cli
@@ -28,6 +29,7 @@ main.add_command(webui_cli.webui_command)
 main.add_command(manifests_cli.manifests)
 main.add_command(actions_cli.audit)
 knowledge_cli.eval_group.add_command(actions_cli.eval_intents)
+knowledge_cli.eval_group.add_command(answers_cli.answers)
 main.add_command(events_cli.events)
 main.add_command(events_cli.reindex)
 main.add_command(events_cli.runs)

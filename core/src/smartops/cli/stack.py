@@ -12,9 +12,9 @@ from smartops.chat import ChatRequest, Message
 from smartops.cli.common import load_settings, mapped_errors
 from smartops.config import Settings
 from smartops.logs import configure_logging, new_request_id, set_request_id
-from smartops.turn import Principal, Turn
 from smartops.services import build_services
 from smartops.stack import backends, run_stack
+from smartops.turn import Principal, Turn
 
 
 @click.command()

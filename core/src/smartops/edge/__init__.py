@@ -2,14 +2,14 @@
 
 ``create_app`` builds a FastAPI app with the error mapping (the error hierarchy to
 OpenAI error bodies, once), the request context (request id in and out, body limit,
-access log, HTTP metrics) and ``GET /metrics``. ``parse_body`` validates a body against
-a pydantic model with one conversion of ``ValidationError``. Outgoing calls use
+access log, HTTP metrics) and ``GET /metrics``. ``parse_body`` decodes a body with the one
+bounded parser (``smartops.body``) and validates it against a pydantic model with the
+one conversion of ``ValidationError``. Outgoing calls use
 ``smartops.edge.client``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, TypeVar
 
@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from smartops.body import invalid_from_validation, parse_json
 from smartops.edge.middleware import RequestContext
 from smartops.errors import InternalError, InvalidRequest, MethodNotAllowed, NotFound, SmartopsError
 from smartops.logs import get_request_id
@@ -95,11 +96,8 @@ def add_error_handlers(app: FastAPI) -> None:
 
 def parse_body(model: type[M], raw: bytes | dict[str, Any], what: str = "request") -> M:
     """``raw`` (JSON bytes or an already decoded object) validated as ``model``."""
-    try:
-        data = raw if isinstance(raw, dict) else json.loads(raw or b"{}")
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidRequest(f"Malformed JSON body: {exc}", code="invalid_json") from None
+    data = raw if isinstance(raw, dict) else parse_json(raw or b"{}", what=f"the {what}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidRequest.from_validation(exc, what) from None
+        raise invalid_from_validation(exc, what=what) from None

@@ -114,13 +114,13 @@ class Handlers:
             return await self._alert(event, data)
         if isinstance(data, m.DocsChangedData):
             paths = within_roots(data.paths, self.settings.eventing_reindex_paths)
-            name = await self._collection(data.collection)
+            name = data.collection or self.settings.knowledge_collection
             return await self._reindex(event, paths, name, reload=paths)
         if isinstance(data, m.ReindexScheduledData):
             paths = list(self.settings.eventing_reindex_paths)
             if not paths:
                 raise InvalidRequest("No reindex paths are configured (eventing_reindex_paths).")
-            name = await self._collection(data.collection)
+            name = data.collection or self.settings.knowledge_collection
             return await self._reindex(event, paths, name, reload=None)
         if self.reload_docs is not None:
             await self.reload_docs(None)
@@ -153,26 +153,6 @@ class Handlers:
             "runbook": bool(written and written.runbook),
         }
         return Outcome("processed", detail)
-
-    async def _collection(self, name: str | None) -> str:
-        """The collection an event may reindex: the knowledge collection, or one that
-        exists already. An event never creates a collection, nor writes the alerts'."""
-        default = self.settings.knowledge_collection
-        if name is None or name == default:
-            return default
-        if name == self.settings.eventing_alerts_collection:
-            raise InvalidRequest(
-                f"The collection '{name}' holds the alert documents; a docs event cannot "
-                "reindex it.",
-                param="data.collection",
-            )
-        if not await asyncio.to_thread(collection_exists, self.settings, name):
-            raise InvalidRequest(
-                f"There is no collection '{name}': an event can only reindex an existing "
-                f"one (create it with 'smartops ingest PATH --collection {name}').",
-                param="data.collection",
-            )
-        return name
 
     async def _reindex(
         self,
@@ -211,17 +191,6 @@ def parse_data(event: CloudEvent) -> BaseModel:
         return model.model_validate(event.data)
     except ValidationError as exc:
         raise invalid_from_validation(exc, what=f"{event.type} data", param_prefix="data") from None
-
-
-def collection_exists(settings: Settings, name: str) -> bool:
-    """Whether the knowledge backend holds the collection (an index file, an alias)."""
-    if settings.knowledge_backend == "opensearch":
-        from smartops.knowledge.index.opensearch import OpenSearchIndex
-
-        return OpenSearchIndex(settings, name).exists()
-    from smartops.knowledge.index.embedded import INDEX_FILE
-
-    return (settings.data_dir / "index" / name / INDEX_FILE).is_file()
 
 
 def within_roots(paths: Sequence[str], roots: Sequence[str]) -> list[str]:

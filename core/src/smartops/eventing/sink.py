@@ -13,8 +13,8 @@ import logging
 
 import httpx
 
-from smartops.edge.client import http_client
 from smartops.config import Settings
+from smartops.edge.client import http_client
 from smartops.errors import UpstreamError, UpstreamUnavailable
 from smartops.eventing.envelope import CloudEvent, to_binary
 from smartops.metrics import Metrics

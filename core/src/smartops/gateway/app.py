@@ -37,7 +37,12 @@ def create_app(services: Services) -> FastAPI:
     if services.eventing is not None:  # the Alertmanager webhook and CloudEvents, in process
         from smartops.eventing import routes as eventing_routes
 
-        eventing_routes.add_routes(app, settings, services.eventing.handlers)
+        eventing_routes.add_routes(
+            app,
+            settings,
+            services.eventing.handlers,
+            webhook_token=settings.eventing_webhook_token,
+        )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -92,6 +97,7 @@ def _add_routes(app: FastAPI, services: Services) -> None:
             principal=principal,
             answer_mode=answer_mode(request.headers.get(MODE_HEADER)),
         )
+        turn.notices.extend(chat.notices)
         answer = await pipeline.prepare(turn)
         if not chat.stream:
             body = await streaming.complete(answer, turn, settings.model_id)

@@ -16,7 +16,7 @@ import logging
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 from smartops.chat import parse_chat_request
-from smartops.errors import AuthenticationError, SmartopsError
+from smartops.errors import AuthenticationError, InternalError, SmartopsError
 from smartops.gateway import streaming
 from smartops.gateway.auth import identify
 from smartops.logs import new_request_id, reset_request_id, set_request_id
@@ -56,11 +56,18 @@ async def _one_request(
     try:
         chat = parse_chat_request(raw, services.settings)
         turn = Turn(request=chat, request_id=request_id, principal=principal)
+        turn.notices.extend(chat.notices)
         answer = await services.pipeline.prepare(turn)
         async for body in streaming.chunks(answer, turn, services.settings.model_id):
             await websocket.send_text(json.dumps(body, ensure_ascii=False))
         await websocket.send_text("[DONE]")
     except SmartopsError as exc:
         await websocket.send_text(json.dumps(exc.to_body()))
+    except WebSocketDisconnect:
+        raise
+    except Exception:  # a bug: an error frame, and the socket stays usable
+        log.exception("websocket request failed")
+        error = InternalError(f"Internal error (request {request_id}).")
+        await websocket.send_text(json.dumps(error.to_body()))
     finally:
         reset_request_id(token)

@@ -60,7 +60,7 @@ class Limits(_Frozen):
     log_bytes: int = Field(65_536, ge=1024)  # bytes of each log
     max_refs: int = Field(12, ge=0, le=100)  # ConfigMaps, Secrets, PVCs checked to exist
     quote_lines: int = Field(4, ge=1, le=20)  # evidence lines quoted per finding
-    timeout_s: float = Field(5.0, gt=0)
+    timeout_s: float = Field(2.5, gt=0)  # an answer within 3 s even from a slow API server
 
 
 class Quote(_Frozen):

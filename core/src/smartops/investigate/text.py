@@ -215,19 +215,35 @@ def _object(low: str) -> tuple[Kind, str]:
         slash = re.search(rf"\b(?:{words})/{NAME}\b", low)
         if slash:
             return kind, slash.group(1)
+    # "the stock-sync deployment ..." first: the word after a kind may be a verb there
+    found = _after_name(low, r"\b(?:the|my|our|this|that|a|an)\s+") or _before_name(low)
+    if found is None:
+        found = _after_name(low, r"(?<![\w/-])")  # "etl-worker pods"
+    if found is not None:
+        return found
+    loose = _LOOSE_NAME.search(low)
+    if loose and loose.group(1) not in _STOP and not _KIND_WORD.fullmatch(loose.group(1)):
+        return "", loose.group(1)
+    return "", ""
+
+
+def _before_name(low: str) -> tuple[Kind, str] | None:
+    """``deployment api``, ``pod shop/api-1``: the kind, then the name."""
     for kind, words in _KINDS:
         for match in re.finditer(rf"(?<![\w/-])(?:{words})\s+(?:{NAME}/)?{NAME}\b", low):
             ns, name = match.group(1), match.group(2)
             if name not in _STOP and not _is_namespace_word(low, match.end()):
                 return kind, f"{ns}/{name}" if ns else name
-    for kind, words in _KINDS:  # "the stock-sync deployment", "etl-worker pods"
-        for match in re.finditer(rf"(?<![\w/-]){NAME}\s+(?:{words})\b", low):
+    return None
+
+
+def _after_name(low: str, before: str) -> tuple[Kind, str] | None:
+    """``the api deployment``: the name, then the kind."""
+    for kind, words in _KINDS:
+        for match in re.finditer(rf"{before}{NAME}\s+(?:{words})\b", low):
             if match.group(1) not in _STOP and not _KIND_WORD.fullmatch(match.group(1)):
                 return kind, match.group(1)
-    loose = _LOOSE_NAME.search(low)
-    if loose and loose.group(1) not in _STOP and not _KIND_WORD.fullmatch(loose.group(1)):
-        return "", loose.group(1)
-    return "", ""
+    return None
 
 
 def _is_namespace_word(low: str, end: int) -> bool:

@@ -1,7 +1,8 @@
 """Markdown-aware chunking.
 
 Front matter is stripped (its ``title`` and ``url`` are kept as metadata) and
-site-generator syntax rendered as plain text (``markup``). The document is split at headings; each chunk keeps its heading path ("Title > Section > Sub").
+site-generator syntax rendered as plain text (``markup``). The document is split at
+headings; each chunk keeps its heading path ("Title > Section > Sub").
 Sections are packed into chunks of at most ``max_words`` words at block boundaries;
 fenced code blocks and tables are blocks of their own and never cut in half (a block
 longer than the limit becomes one chunk); only plain paragraphs are split further.

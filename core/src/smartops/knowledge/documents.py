@@ -143,7 +143,11 @@ def files_under(root: Path) -> list[Path]:
                 log.warning("symlinked folder not walked", extra={"path": str(here / name)})
         for name in names:
             path = here / name
-            if path.is_symlink() and not path.resolve().is_relative_to(base):
+            try:
+                outside = path.is_symlink() and not path.resolve().is_relative_to(base)
+            except (OSError, RuntimeError):  # a symlink loop, a dangling or unreadable link
+                outside = True
+            if outside:
                 log.warning("symlink out of the docs folder skipped", extra={"path": str(path)})
             elif path.is_file():
                 found.append(path)

@@ -1,13 +1,14 @@
 """Score fusion of the lexical and the semantic ranking (every backend uses it).
 
 Each ranking's raw scores (BM25, cosine; OpenSearch's ``_score`` alike) are normalised
-over its own candidates, then combined with weights: ``fused(d) = sum w_i * n_i(d) /
-sum w_i``. Normalisations: ``max`` divides by the best score (the floor stays at 0, so
-a mode whose candidates all score alike keeps them alike), ``minmax`` maps the
-candidates onto [0, 1], ``zscore`` centres and scales them. A candidate missing from one
-ranking gets that ranking's floor, its lowest candidate's value: it scored at most that
-much there, and it is not ruled out by the other mode's silence. Unlike reciprocal rank fusion (``index.base.rrf``), a confident mode, one
-whose first hit stands far above the rest, keeps its lead.
+over its own candidates, then combined with weights: ``fused(d) = sum w_i * n_i(d) / sum
+w_i``. Normalisations: ``max`` divides by the best score (0 stays 0, so a mode whose
+candidates all score alike keeps them alike), ``minmax`` maps the candidates onto [0,
+1], ``zscore`` centres and scales them. A candidate missing from one ranking gets that
+ranking's floor, its lowest candidate's value: it scored at most that much there, and it
+is not ruled out by the other mode's silence. Unlike reciprocal rank fusion
+(``index.base.rrf``), a confident mode, one whose first hit stands far above the rest,
+keeps its lead.
 """
 
 from __future__ import annotations

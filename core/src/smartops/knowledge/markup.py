@@ -21,7 +21,9 @@ _TOOLTIP = re.compile(r"\{\{<\s*glossary_tooltip\b([^>]*)>\}\}")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _HEADING_CODE = re.compile(r"\{\{%\s*heading\s+\"(\w+)\"\s*%\}\}")
 _NAMED_HEADING = re.compile(r"\{\{%\s*(whatsnext|prerequisites|objectives|cleanup)-heading\s*%\}\}")
-_SAMPLE = re.compile(r"\{\{[<%]\s*(?:codenew|code_sample|code)\b[^}]*?file=\"([^\"]+)\"[^}]*[%>]\}\}")
+_SAMPLE = re.compile(
+    r"\{\{[<%]\s*(?:codenew|code_sample|code)\b[^}]*?file=\"([^\"]+)\"[^}]*[%>]\}\}"
+)
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.S)
 _MDX_IMPORT = re.compile(r"^import\s+.+\s+from\s+['\"].+['\"];?\s*$")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
@@ -44,7 +46,7 @@ HEADINGS = {
 
 
 def _tooltip(match: re.Match[str]) -> str:
-    attrs = dict(_ATTR.findall(match.group(1)))
+    attrs: dict[str, str] = dict(_ATTR.findall(match.group(1)))
     return attrs.get("text") or attrs.get("term_id", "").replace("-", " ")
 
 
@@ -53,7 +55,7 @@ def _heading(name: str) -> str:
 
 
 def _component(match: re.Match[str]) -> str:
-    attrs = dict(_ATTR.findall(match.group(1)))
+    attrs: dict[str, str] = dict(_ATTR.findall(match.group(1)))
     return attrs.get("label") or attrs.get("title") or ""
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the Russian words are Cyrillic on purpose)
 """Russian questions against an English index: a DevOps glossary and transliteration.
 
 BM25 terms are Latin only, so a Russian question keeps just its identifiers
@@ -22,7 +23,46 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 MAX_ENDING = 5  # letters a stem may be followed by (Russian endings; 3 after a short stem)
 # Short or common words that never name a resource: not transliterated.
 _FUNCTION_WORDS = frozenset(
-    ["если", "когда", "чтобы", "почему", "какой", "какая", "какое", "какие", "каким", "какую", "через", "после", "перед", "между", "этот", "этого", "этом", "этой", "также", "только", "можно", "нужно", "нужен", "нужна", "будет", "было", "была", "есть", "нету", "всегда", "никогда", "сколько", "который", "которая", "которые", "которых", "чего", "всего"]
+    [
+        "если",
+        "когда",
+        "чтобы",
+        "почему",
+        "какой",
+        "какая",
+        "какое",
+        "какие",
+        "каким",
+        "какую",
+        "через",
+        "после",
+        "перед",
+        "между",
+        "этот",
+        "этого",
+        "этом",
+        "этой",
+        "также",
+        "только",
+        "можно",
+        "нужно",
+        "нужен",
+        "нужна",
+        "будет",
+        "было",
+        "была",
+        "есть",
+        "нету",
+        "всегда",
+        "никогда",
+        "сколько",
+        "который",
+        "которая",
+        "которые",
+        "которых",
+        "чего",
+        "всего",
+    ]
 )
 # fmt: off
 _LATIN = {

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from smartops.knowledge.query_expand import expand, is_russian
 
+# CamelCase: a lower-case letter or digit followed by a capital somewhere inside.
 _CAMEL = re.compile(r"\b[A-Za-z][A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*\b")
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _FLAG = re.compile(r"(?<![\w-])--[a-z][\w.-]*[a-z0-9]")
@@ -26,15 +27,25 @@ _DEFINITION = (
     (2, r"thresholds?|expr|expressions?|severity|cut-?off|computed?|calculated?|for: ?"),
     (2, r"(which|what) (kube-state-metrics |kubelet |prometheus )?(metrics?|series|counter)"),
     (2, r"at what (\w+ ){0,2}(ratio|percentage|rate|value|ttl|fraction|level)"),
-    (2, r"what (ratio|percentage|fraction|rate|error rate)|how long\b.{0,60}\b(fire|fires|pending)"),
+    (
+        2,
+        r"what (ratio|percentage|fraction|rate|error rate)|how long\b.{0,60}\b(fire|fires|pending)",
+    ),
     (2, r"rule definition|alerting rule|(which|what|the) (alert|rule)( that)?|is there a rule"),
     (2, r"(which|what) [\w-]+ (ratio|percentage|threshold)"),
     (1, r"rules?|alert|fires?|firing|triggers?|conditions?|defined|definition|labels?|percentage"),
 )
 _REMEDIATION = (
     (2, r"fix|fixes|fixing|resolve|resolution|mitigat\w*|troubleshoot\w*|diagnos\w*|investigat\w*"),
-    (2, r"remedy|runbook|repair|replace|recover|handle|impact|what (should|can|do) (i|we) (do|check)"),
-    (2, r"what to do|where (do|should) (i|we) look|what (could|can|might) cause|what does \S+ mean"),
+    (
+        2,
+        r"remedy|runbook|repair|replace|recover|handle|impact"
+        r"|what (should|can|do) (i|we) (do|check)",
+    ),
+    (
+        2,
+        r"what to do|where (do|should) (i|we) look|what (could|can|might) cause|what does \S+ mean",
+    ),
     (1, r"check|cause[sd]?|why|steps|broken|stuck|what is going on|how (do|can|should) (i|we)"),
 )
 # Questions about writing or testing rules in general, not about one alert's definition.

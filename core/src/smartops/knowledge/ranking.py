@@ -36,10 +36,10 @@ class RankingConfig:
     """How candidates are fused and re-ranked (defaults measured on the dev set)."""
 
     fusion: Fusion = "convex"
-    norm: Norm = "minmax"
-    bm25_share: float = 0.5
-    bm25_share_identifier: float = 0.7
-    bm25_share_russian: float = 0.7
+    norm: Norm = "max"
+    bm25_share: float = 0.3
+    bm25_share_identifier: float = 0.3  # measured: no gain over the re-ranking's bonus
+    bm25_share_russian: float = 0.6
     rrf_k: int = 10
     rrf_bm25_weight: float = 0.5
     rerank: RerankWeights = field(default_factory=RerankWeights)

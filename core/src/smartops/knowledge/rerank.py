@@ -35,7 +35,7 @@ class RerankWeights:
 
     identifier: float = 0.3
     identifier_text: float = 0.05
-    doc_type: float = 0.3
+    doc_type: float = 0.4
     heading: float = 0.1
 
 

@@ -8,6 +8,7 @@ from smartops.errors import InvalidRequest
 from smartops.knowledge.documents import MODES, Hit, Mode
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index.base import Index
+from smartops.knowledge.query_profile import profile
 
 MAX_QUERY_CHARS = 4000
 
@@ -36,12 +37,16 @@ def search(
     mode: Mode = "hybrid",
     vector: np.ndarray | None = None,
 ) -> list[Hit]:
-    """Top ``k`` hits for ``query``; ``vector`` is the query's embedding if known."""
+    """Top ``k`` hits for ``query``; ``vector`` is the query's embedding if known.
+
+    Without one, the embedder reads ``embedding_text(query)``: a Russian question with
+    its English glossary words (the packaged model reads English).
+    """
     check_query(query, k, mode)
     if vector is None and mode != "bm25":
         if embedder is None:
             raise InvalidRequest(f"{mode} search needs the embedding model.", param="mode")
-        vector = embedder.embed_query(query)
+        vector = embedder.embed_query(embedding_text(query))
     return index.search(query, vector, k, mode)
 
 
@@ -60,3 +65,8 @@ def similarities(index: Index, vector: np.ndarray, n: int = SIMILAR) -> dict[str
     if knn is None or chunks is None:
         return {}
     return {chunks[row].id: float(cosine) for row, cosine in knn(vector, n)}
+
+
+def embedding_text(query: str) -> str:
+    """What the embedder should read for a question (see ``search``)."""
+    return profile(query).semantic

@@ -104,6 +104,7 @@ def embedded(settings: Settings, always_lock: bool = False) -> Iterator[Embedded
         lock_fds: tuple[int, ...] = ()
         if always_lock or needs_redis or needs_llm:
             lock = exits.enter_context(DataDirLock(settings.data_dir))
+            StackState.remove(settings.data_dir)  # a killed stack's, if any
             exits.callback(StackState.remove, settings.data_dir)
             lock_fds = (lock.fd,)
         stack = Embedded(settings, Supervisor(), StackState(pid=os.getpid()))

@@ -142,17 +142,22 @@ def match_logs(text: str, keys: tuple[str, ...] | None = None) -> LogMatch | Non
     """The cause a log proves: the last error line that matches a cause, preferring
     error lines over warnings and, on one line, the cause earliest in the table."""
     best: tuple[tuple[int, int], LogMatch] | None = None
+    found_all: list[LogMatch] = []
     for index, line in enumerate(text.splitlines()):
         found = _match_line(line, keys)
         if found is None:
             continue
         rank = 0 if _WARNISH.search(line) else 2 if _ERRORISH.search(line) else 1
         candidate = ((rank, index), LogMatch(found[0], found[1], line.strip(), index))
+        found_all.append(candidate[1])
         if best is None or candidate[0] >= best[0]:
             best = candidate
     if best is None:
         return None
     chosen = best[1]
+    if not chosen.what:  # the same cause, said with its subject on another line: quote that
+        named = [m for m in found_all if m.key == chosen.key and m.what]
+        chosen = named[-1] if named else chosen
     if chosen.key == "connection_refused" and not chosen.what:
         following = text.splitlines()[chosen.index + 1 : chosen.index + 3]
         return LogMatch(chosen.key, _host_hint(following), chosen.line, chosen.index)
