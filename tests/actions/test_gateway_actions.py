@@ -200,7 +200,17 @@ async def test_canaries_never_reach_the_llm_the_answer_or_the_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    settings = _settings(kube, tmp_path, redis_url, llm_url, llm_max_tokens=24)
+    # Knowledge off: the follow-up goes to the model with the history (with knowledge on,
+    # an ungrounded follow-up is an abstention and no model sees anything).
+    settings = _settings(
+        kube,
+        tmp_path,
+        redis_url,
+        llm_url,
+        llm_max_tokens=24,
+        knowledge_enabled=False,
+        cache_enabled=False,
+    )
     async with _gateway(settings, redis_url) as gw:
         sent: list[Any] = []
         real_stream = gw.services.llm.stream_chunks
