@@ -6,6 +6,7 @@ wait for their turn), and a second stack on the same data dir is refused.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -122,3 +123,20 @@ def test_the_lock_is_refused_in_process_too(stack: Stack) -> None:
         check=True,
     )
     assert out.stdout.strip() == "data_dir_in_use"
+
+
+def test_ask_next_to_a_running_stack_uses_its_servers(stack: Stack) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTOPS_")}
+    env["SMARTOPS_DATA_DIR"] = str(stack.data_dir)
+    redis_pid = stack.pid("redis")
+    out = subprocess.run(
+        [sys.executable, "-m", "smartops.cli", "ask", "What is a PodDisruptionBudget?", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1])["answer"]
+    assert stack.pid("redis") == redis_pid and alive(redis_pid)
