@@ -82,7 +82,7 @@ def test_ask_prints_answer_sources_timings_and_request_id(
     )
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
-    assert set(output) == {"answer", "sources", "timings_ms", "request_id"}
+    assert set(output) == {"answer", "route", "sources", "timings_ms", "request_id"}
     assert output["answer"].strip()
     assert isinstance(output["sources"], list)
     assert output["timings_ms"]["llm_total"] > 0
@@ -96,6 +96,9 @@ def test_ask_reports_a_down_llm_as_an_error(tmp_path: Path) -> None:
         "SMARTOPS_REDIS_URL": "redis://127.0.0.1:9/0",
         "SMARTOPS_DATA_DIR": str(tmp_path),
         "SMARTOPS_LLM_CONNECT_RETRIES": "0",
+        # The LLM path alone: with knowledge on, an ungrounded question abstains first.
+        "SMARTOPS_KNOWLEDGE_ENABLED": "false",
+        "SMARTOPS_CACHE_ENABLED": "false",
     }
     result = subprocess.run(
         [sys.executable, "-m", "smartops.cli", "ask", "What is a pod?"],

@@ -29,6 +29,9 @@ def stack(
         "SMARTOPS_LLM_BASE_URL": llm_url,
         "SMARTOPS_REDIS_URL": redis_url,
         "SMARTOPS_LLM_REQUEST_ID_HEADER": EMBEDDED_LLM_REQUEST_ID_HEADER,
+        # The generated path: with knowledge on, an ungrounded question abstains first.
+        "SMARTOPS_KNOWLEDGE_ENABLED": "false",
+        "SMARTOPS_CACHE_ENABLED": "false",
     }
     with stack_process(data_dir, env) as (url, child):
         yield url, child.log_path
