@@ -71,6 +71,8 @@ def test_ask_prints_answer_sources_timings_and_request_id(
         "SMARTOPS_REDIS_URL": redis_url,
         "SMARTOPS_DATA_DIR": str(tmp_path),
         "SMARTOPS_LLM_REQUEST_ID_HEADER": EMBEDDED_LLM_REQUEST_ID_HEADER,
+        "SMARTOPS_KNOWLEDGE_ENABLED": "false",  # the generated path (see below)
+        "SMARTOPS_CACHE_ENABLED": "false",
     }
     result = subprocess.run(
         [sys.executable, "-m", "smartops.cli", "ask", "What is a pod?", "--json"],
