@@ -131,5 +131,6 @@ def test_websocket_streams_the_same_chunks(stack: tuple[str, Path]) -> None:
             while (message := socket.recv(timeout=60)) != "[DONE]":
                 messages.append(json.loads(message))
             assert messages[0]["choices"][0]["delta"]["role"] == "assistant"
-            assert messages[-1]["choices"][0]["finish_reason"] == "stop"
+            # the upstream's own reason: "length" when cut at max_tokens
+            assert messages[-1]["choices"][0]["finish_reason"] in ("stop", "length")
             assert "".join(m["choices"][0]["delta"].get("content", "") for m in messages).strip()
