@@ -68,7 +68,7 @@ async def test_slow_backend_is_cut_at_the_time_budget() -> None:
     report = await investigate(
         Target(kind="pod", name=POD, namespace=o.NS), reads, limits=Limits(timeout_s=0.3)
     )
-    assert report.elapsed_ms < 1500
+    assert report.elapsed_ms < 4000  # it did not wait for the 5 s read
     assert any(
         r.command.startswith("kubectl logs") and r.outcome == "skipped" for r in report.reads
     )

@@ -137,12 +137,17 @@ async def run_suite(
     settings: Settings,
     answer: Answerer | None = None,
     repeat: int = 1,
+    limits: Limits | None = None,
 ) -> list[CaseResult]:
-    """Every scenario against its own simulator (started and stopped around it)."""
+    """Every scenario against its own simulator (started and stopped around it).
+
+    ``limits`` bound the in-process answerer (a test on a loaded machine gives a longer
+    deadline; the evaluation keeps the defaults a user gets).
+    """
     from smartops.sandbox import running_simulator  # the simulator needs kmock
 
     KubeReads.warm()  # the client's import cost is the process's, not an answer's
-    own = InProcess()
+    own = InProcess(limits)
     use: Answerer = answer if answer is not None else own
     results = []
     try:
