@@ -1,5 +1,6 @@
 """The router's parts: typo fixing, features, the evaluation and its command, the
-benchmark's figures (their shape, not their speed) and the exemplar-vector cache."""
+benchmark's figures (their shape, not their speed), the exemplar-vector cache and the
+trained-router cache."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from smartops.routing.answerers import got_from_response
 from smartops.routing.evaluate import Case, Got, load, render, score
 from smartops.routing.features import NAMES, explain, features
 from smartops.routing.normalize import normalize
+from smartops.routing.router import Router
 
 
 def test_typos_of_command_words_are_fixed_and_names_are_not() -> None:
@@ -81,6 +83,34 @@ def test_the_gateway_route_from_the_body_or_the_header() -> None:
     assert got_from_response(body, None) == Got("live_read", "get_pods", {})
     assert got_from_response({"smartops": {"route": "write"}}, None).route == "write"
     assert got_from_response({}, "investigate").route == "investigate"
+    decided = {"route": "live_read", "action": "top_pods", "args": {"sort_by": "cpu"}}
+    body = {"smartops": {"route": "live_read", "decision": decided}}
+    assert got_from_response(body, None) == Got("live_read", "top_pods", {"sort_by": "cpu"})
+
+
+def test_a_trained_router_is_kept_and_an_unchanged_start_neither_embeds_nor_trains(
+    tmp_path: Path,
+) -> None:
+    calls: list[int] = []
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return FakeVectors().embed_batch(texts)
+
+    first = Router.build(embed, cache_dir=tmp_path, signature="model-1")
+    assert calls == [len(exemplars.load())]
+    assert len(list(tmp_path.glob("routing-router-*.npz"))) == 1
+    for kept_vectors in tmp_path.glob("routing-exemplars-*.npy"):
+        kept_vectors.unlink()  # only the trained router is left to find
+    again = Router.build(embed, cache_dir=tmp_path, signature="model-1")
+    assert calls == [len(exemplars.load())]  # nothing embedded: nothing trained either
+    text = "show pods in shop"
+    vector = FakeVectors().embed_query(text)
+    assert again.scores(text, vector) == first.scores(text, vector)
+    assert again.decide(text, vector) == first.decide(text, vector)
+    Router.build(embed, cache_dir=tmp_path, signature="model-2")
+    assert calls == [len(exemplars.load())] * 2  # another embedder: a new key
+    assert len(list(tmp_path.glob("routing-router-*.npz"))) == 2
 
 
 def test_eval_intents_prints_the_matrix_per_split(tmp_path: Path) -> None:

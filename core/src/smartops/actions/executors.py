@@ -31,10 +31,10 @@ class Executors:
             "top_pods": lambda a, u: k8s_reads.top_pods(k, a, u),
             "prom_query": lambda a, u: prom.query(a),
             "prom_range": lambda a, u: prom.range(a),
-            "prom_alerts": lambda a, u: prom.alerts(),
+            "prom_alerts": lambda a, u: prom.alerts(a.namespace),
             "prom_targets": lambda a, u: prom.targets(a),
             "metric": lambda a, u: prom.metric(a),
-            "am_alerts": lambda a, u: prom.am_alert_table(),
+            "am_alerts": lambda a, u: prom.am_alert_table(a.namespace),
             "search_logs": lambda a, u: logs.search(a, u),
         }
         self.writes: dict[str, Write] = {

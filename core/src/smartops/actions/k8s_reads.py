@@ -115,6 +115,8 @@ async def get_events(kube: Kube, args: c.EventsArgs, user: str) -> Result:
     from smartops.actions.k8s_describe import events_rows
 
     rows = await events_rows(kube, args.namespace, args.name, user)
+    if args.type:
+        rows = [r for r in rows if r[1] == args.type]
     return Result([Table(["last seen", "type", "reason", "message"], rows, "events")])
 
 
@@ -167,6 +169,8 @@ async def get_nodes(kube: Kube, args: c.NodesArgs, user: str) -> Result:
         status = "Ready" if conditions.get("Ready") == "True" else "NotReady"
         if (node.get("spec") or {}).get("unschedulable"):
             status += ",SchedulingDisabled"
+        if not _has_condition(args.condition, status, conditions):
+            continue
         roles = [
             k.split("/", 1)[1]
             for k in (meta(node).get("labels") or {})
@@ -183,6 +187,16 @@ async def get_nodes(kube: Kube, args: c.NodesArgs, user: str) -> Result:
             ]
         )
     return Result([Table(["node", "status", "roles", "version", "age"], rows, "nodes")])
+
+
+def _has_condition(wanted: str | None, status: str, conditions: dict[Any, Any]) -> bool:
+    """A node filter: its status word (NotReady, SchedulingDisabled) or a condition that is
+    True (MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable)."""
+    if wanted is None:
+        return True
+    if wanted in ("Ready", "NotReady", "SchedulingDisabled"):
+        return wanted in status.split(",")
+    return conditions.get(wanted) == "True"
 
 
 async def rollout_status(kube: Kube, args: c.DeploymentArgs, user: str) -> Result:
@@ -210,7 +224,7 @@ async def rollout_status(kube: Kube, args: c.DeploymentArgs, user: str) -> Resul
     return Result([Note(text), Table(["field", "value"], rows, "fields")])
 
 
-async def top_pods(kube: Kube, args: c.NamespaceArgs, user: str) -> Result:
+async def top_pods(kube: Kube, args: c.TopArgs, user: str) -> Result:
     custom = kube.custom()
     group, version = "metrics.k8s.io", "v1beta1"
     try:
@@ -247,4 +261,23 @@ async def top_pods(kube: Kube, args: c.NamespaceArgs, user: str) -> Result:
                 "+".join(str(u.get("memory", "")) for u in usage),
             ]
         )
+    if args.sort_by:
+        column = 2 if args.sort_by == "cpu" else 3
+        rows.sort(key=lambda r: _quantity(r[column]), reverse=True)
     return Result([Table(["namespace", "pod", "cpu", "memory"], rows, "pods")])
+
+
+_UNITS = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
+_UNITS.update({"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40})
+
+
+def _quantity(text: str) -> float:
+    """The sum of Kubernetes quantities like ``250m+1200m`` or ``128Mi+64Mi``."""
+    total = 0.0
+    for part in text.split("+"):
+        unit = next((u for u in sorted(_UNITS, key=len, reverse=True) if part.endswith(u)), "")
+        try:
+            total += float(part[: len(part) - len(unit)] or 0) * _UNITS.get(unit, 1.0)
+        except ValueError:
+            continue
+    return total

@@ -100,8 +100,13 @@ class PromClient:
         data = await self.prom("/api/v1/query", {"query": query})
         return Result([Code(query, "promql", f"{title} — query"), _result_table(data)])
 
-    async def alerts(self) -> Result:
+    async def alerts(self, namespace: str | None = None) -> Result:
         data = await self.prom("/api/v1/alerts", {})
+        found = [
+            a
+            for a in data.get("alerts") or []
+            if namespace is None or a.get("labels", {}).get("namespace") == namespace
+        ]
         rows = [
             [
                 a.get("labels", {}).get("alertname", ""),
@@ -111,7 +116,7 @@ class PromClient:
                 a.get("activeAt", ""),
                 a.get("annotations", {}).get("summary", ""),
             ]
-            for a in data.get("alerts") or []
+            for a in found
         ]
         columns = ["alert", "state", "severity", "where", "active since", "summary"]
         return Result([Table(columns, rows, "alerts")])
@@ -140,7 +145,7 @@ class PromClient:
         )
         return alerts
 
-    async def am_alert_table(self) -> Result:
+    async def am_alert_table(self, namespace: str | None = None) -> Result:
         rows = [
             [
                 a.get("labels", {}).get("alertname", ""),
@@ -150,7 +155,7 @@ class PromClient:
                 a.get("startsAt", ""),
                 a.get("annotations", {}).get("summary", ""),
             ]
-            for a in await self.am_alerts()
+            for a in await self.am_alerts({"namespace": namespace} if namespace else None)
         ]
         columns = ["alert", "state", "severity", "where", "since", "summary"]
         return Result([Table(columns, rows, "alerts")])

@@ -68,26 +68,43 @@ def bench_cache(requests: int, docs: tuple[str, ...], as_json: bool) -> None:
 @click.option("--corpus", default="../shared/corpus", show_default=True, help="Folder to ingest.")
 @click.option("--size", default=100_000, show_default=True, help="Index size after padding.")
 @click.option("-n", "--runs", default=200, show_default=True, help="Measured queries per figure.")
+@click.option(
+    "--questions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("tests/knowledge/data/retrieval_questions.jsonl"),
+    show_default=True,
+    help="Dev set for the side-by-side with LlamaIndex's fusion retriever.",
+)
+@click.option(
+    "--llamaindex-venv",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Throwaway environment for LlamaIndex (default ~/.cache/smartops/bench-llamaindex).",
+)
+@click.option("--no-llamaindex", is_flag=True, help="Skip the side-by-side.")
 @click.option("--json", "as_json", is_flag=True)
 @mapped_errors
-def bench_retrieval(corpus: str, size: int, runs: int, as_json: bool) -> None:
-    """Ingestion time and BM25/kNN/hybrid latency on an index padded to --size chunks."""
-    from smartops.bench import retrieval
+def bench_retrieval(
+    corpus: str,
+    size: int,
+    runs: int,
+    questions: Path,
+    llamaindex_venv: Path | None,
+    no_llamaindex: bool,
+    as_json: bool,
+) -> None:
+    """Ingestion time, BM25/kNN/hybrid latency at --size chunks, and LlamaIndex side by side."""
+    from smartops.bench import retrieval, retrieval_compare
+    from smartops.bench.retrieval_report import report_lines
 
-    figures = retrieval.run(load_settings(), corpus, size, runs)
+    venv = None if no_llamaindex else llamaindex_venv or retrieval_compare.default_venv()
+    asked = questions if questions.exists() else None
+    figures = retrieval.run(load_settings(), corpus, size, runs, asked, venv)
     if as_json:
         click.echo(json.dumps(figures))
         return
-    ing = figures["ingest"]
-    click.echo(
-        f"ingest {figures['corpus']}: {ing['files']} files, {ing['chunks']} chunks, "
-        f"{ing['seconds']:.2f} s ({ing['chunks_per_s']:.1f} chunks/s embedding)"
-    )
-    click.echo(f"re-ingest unchanged: {figures['reingest_unchanged_s']:.3f} s")
-    click.echo(f"index: {figures['index_chunks']} chunks")
-    for key in ("query_embedding_ms", "bm25_ms", "knn_ms", "hybrid_ms", "hybrid_with_embedding_ms"):
-        f = figures[key]
-        click.echo(f"{key[:-3]:26s} p50 {f['p50']:8.3f} ms   p95 {f['p95']:8.3f} ms")
+    for line in report_lines(figures):
+        click.echo(line)
 
 
 @bench.command("concurrency")
@@ -153,3 +170,31 @@ def bench_concurrency(
         click.echo(
             f"rss {name:8} pid {rss['pid']:7}  before {rss['before']} MB  after {rss['after']} MB"
         )
+
+
+@bench.command("routing")
+@click.argument(
+    "files",
+    nargs=-1,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--rounds", default=5, show_default=True, help="Decisions per question.")
+@click.option("--json", "as_json", is_flag=True)
+@mapped_errors
+def bench_routing(files: tuple[Path, ...], rounds: int, as_json: bool) -> None:
+    """Routing cost per message on top of the query embedding (p50/p95), with the load.
+
+    FILES: labelled sets (JSON lines with a ``text`` field), e.g.
+    tests/routing/data/routes.jsonl; default: the router's own exemplars.
+    """
+    from smartops.knowledge.embedder import Embedder, model_cache_dir
+    from smartops.routing import bench as routing_bench
+    from smartops.routing import exemplars
+
+    settings = load_settings()
+    embedder = Embedder(settings)
+    questions = routing_bench.questions_from(files) if files else [e.text for e in exemplars.load()]
+    figures = routing_bench.run(
+        embedder, questions, rounds, model_cache_dir(settings), embedder.signature
+    )
+    click.echo(json.dumps(figures) if as_json else routing_bench.render(figures))

@@ -3,9 +3,10 @@
 comparison), or a running gateway through the official ``openai`` client.
 
 Through the gateway the route comes from the response: ``smartops.route`` in the body
-(``RouteDecision.to_json()``, or just the route's name) or the ``X-Smartops-Route``
-header. Writes are safe to evaluate there: they only ever run as a dry run until the
-user confirms with the token, which this never does.
+(the route's name, or ``RouteDecision.to_json()``) with ``smartops.decision`` (the
+action and its arguments), or the ``X-Smartops-Route`` header. Writes are safe to
+evaluate there: they only ever run as a dry run until the user confirms with the token,
+which this never does.
 """
 
 from __future__ import annotations
@@ -77,10 +78,14 @@ def gateway(url: str, api_key: str, model: str = "smartops") -> Answer:
 
 
 def got_from_response(body: dict[str, Any], header: str | None) -> Got:
-    """The route of a gateway response (see the module docstring)."""
-    route = (body.get("smartops") or {}).get("route")
+    """The route of a gateway response (see the module docstring): the turn's route,
+    with the action and arguments of the router's decision (``smartops.decision``)."""
+    extra = body.get("smartops") or {}
+    route, decision = extra.get("route"), extra.get("decision")
     if isinstance(route, dict):
         return Got.from_json(route)
+    if isinstance(decision, dict):
+        return Got.from_json({**decision, "route": route or decision.get("route") or header})
     if isinstance(route, str):
         return Got(route)
     return Got(header or "knowledge")

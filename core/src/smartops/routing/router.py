@@ -41,6 +41,7 @@ from smartops.actions.intent_types import Ask, Intent
 from smartops.actions.intent_words import namespace
 from smartops.errors import SmartopsError
 from smartops.routing import exemplars as exemplar_data
+from smartops.routing import store
 from smartops.routing.classifier import Classifier, KnnClassifier, SoftmaxClassifier
 from smartops.routing.features import features, names
 from smartops.routing.normalize import normalize
@@ -121,13 +122,25 @@ class Router:
     ) -> Router:
         """Embed the packaged exemplars with ``embed`` (``Embedder.embed_batch``) and
         train. ``cache_dir`` and ``signature`` (``Embedder.signature``) keep the
-        exemplars' vectors between starts. Without ``embed``: grammar features alone."""
+        exemplars' vectors and the trained weights between starts (``store.py``): an
+        unchanged start neither embeds nor trains. Without ``embed``: grammar alone."""
         rows = exemplar_data.load()
+        kept = None
+        if embed is not None and cache_dir is not None and method in ("logreg", "embedding"):
+            kept = store.path(cache_dir, rows, signature, method, EMBEDDING_SCALE)
+            found = store.load(kept)
+            if found is not None:
+                return cls(found[0], found[1], thresholds, method)
         texts = [e.text for e in rows]
         vectors = (
             exemplar_data.vectors(texts, embed, cache_dir, signature) if embed is not None else None
         )
-        return cls.train(vectors, rows, method, thresholds)
+        router = cls.train(vectors, rows, method, thresholds)
+        if kept is not None:
+            assert isinstance(router.classifier, SoftmaxClassifier)
+            assert isinstance(router.grammar, SoftmaxClassifier)
+            store.save(kept, router.classifier, router.grammar)
+        return router
 
     def scores(
         self, text: str, vector: np.ndarray | None, grammar_row: np.ndarray | None = None

@@ -16,7 +16,7 @@ import logging
 
 from smartops import prompts
 from smartops.answers.language import language_of
-from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.embedder import Embedder, model_cache_dir
 from smartops.metrics import Metrics
 from smartops.query import query_vector
 from smartops.routing.router import Router
@@ -36,12 +36,21 @@ class RoutingStage:
         self._lock = asyncio.Lock()
 
     async def router(self) -> Router:
-        """The router, trained on the packaged exemplars on first use (seconds)."""
+        """The router, trained on the packaged exemplars on first use (about a second),
+        or loaded from the model cache when nothing it depends on changed."""
         async with self._lock:
             if self._router is None:
-                embed = self.embedder.embed_batch if self.embedder is not None else None
-                self._router = await asyncio.to_thread(Router.build, embed)
+                self._router = await asyncio.to_thread(self._build)
             return self._router
+
+    def _build(self) -> Router:
+        if self.embedder is None:
+            return Router.build(None)
+        return Router.build(
+            self.embedder.embed_batch,
+            cache_dir=model_cache_dir(self.embedder.settings),
+            signature=self.embedder.signature,
+        )
 
     async def before(self, turn: Turn) -> Reply | None:
         router = await self.router()
