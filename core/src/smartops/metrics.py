@@ -37,6 +37,7 @@ STAGES = (
     "routing",
     "alerts",
     "actions",
+    "investigate",
     "cache",
     "embed",
     "knowledge",

@@ -9,6 +9,7 @@ here and nowhere else:
                confirm, cancel or clarify (every later stage acts on its routes only)
     alerts     live alert questions from the alert store (eventing)
     actions    reads, writes (dry run, then confirmation) and decisions on them
+    investigate  the cause of a broken workload or alert, from evidence (no model)
     cache      answer-cache hits; docs-cache sections for the prompt (knowledge only)
     knowledge  retrieval and the assembled prompt (the InferenceGraph; knowledge only)
     answer     the extract, an abstention, or a checked synthesis (smartops.answers)
@@ -26,6 +27,7 @@ from smartops.composition import Contribution, Shared
 from smartops.config import Settings
 from smartops.eventing import wiring as eventing_wiring
 from smartops.eventing.wiring import Eventing
+from smartops.investigate import stage as investigations
 from smartops.knowledge.embedder import Embedder
 from smartops.llm import LLMClient
 from smartops.metrics import Metrics
@@ -75,12 +77,14 @@ def build_services(settings: Settings, metrics: Metrics | None = None) -> Servic
     metrics = metrics or Metrics()
     shared, own = _shared(settings, metrics)
     cached = cache.build(shared)
-    eventing = eventing_wiring.build(shared, cached.backend)
+    investigating = investigations.build(shared)
+    eventing = eventing_wiring.build(shared, cached.backend, investigating.alerts)
     # The stage order, in one place (see the module docstring).
     parts = [
         routing.build(shared),
         eventing,
         actions.build(shared),
+        investigating,
         cached,
         knowledge.build(shared),
         answers.build(shared),

@@ -54,6 +54,19 @@ class Runbook(BaseModel):
         return wanted or self.sections[:2]
 
 
+class AlertCause(BaseModel):
+    """What the investigation of a firing alert found, stored with its document: the top
+    cause in one sentence (English, and Russian), its analyzer, the object it is about and
+    the first evidence lines (redacted). ``starts_at`` is the occurrence investigated."""
+
+    text: str
+    text_ru: str = ""
+    analyzer: str = ""  # empty: the object was investigated and nothing was wrong
+    subject: str = ""
+    evidence: list[str] = Field(default_factory=list)
+    starts_at: StoredTimestamp | None = None
+
+
 class AlertDoc(BaseModel):
     fingerprint: str
     alertname: str
@@ -66,6 +79,7 @@ class AlertDoc(BaseModel):
     generator_url: str = ""
     source: str = ""
     runbook: Runbook | None = None
+    cause: AlertCause | None = None
 
     @property
     def summary(self) -> str:
@@ -85,6 +99,8 @@ class AlertDoc(BaseModel):
         if self.runbook and self.runbook.sections:
             first = self.runbook.sections[0]
             lines.append(f"Runbook ({self.runbook.source}) {first.heading}: {first.text}")
+        if self.cause:
+            lines.append(f"Cause (investigated): {self.cause.text}")
         return "\n".join(lines)
 
 
@@ -112,9 +128,19 @@ def merge(old: AlertDoc | None, new: AlertDoc) -> AlertDoc | None:
         return None
     if old.status == "resolved" and new.status == "firing":
         return None
+    kept: dict[str, object] = {}
     if new.runbook is None and old.runbook is not None:
-        return new.model_copy(update={"runbook": old.runbook})
-    return new
+        kept["runbook"] = old.runbook
+    if new.cause is None and old.cause is not None:
+        kept["cause"] = old.cause  # the same occurrence: investigated once
+    return new.model_copy(update=kept) if kept else new
+
+
+def needs_cause(doc: AlertDoc) -> bool:
+    """A firing alert whose current occurrence has not been investigated yet."""
+    if doc.status != "firing":
+        return False
+    return doc.cause is None or doc.cause.starts_at != doc.starts_at
 
 
 class AlertStore:
@@ -147,6 +173,26 @@ class AlertStore:
                         return None
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.hset(self.key, new.fingerprint, doc.model_dump_json())
+                    await pipe.execute()
+                    return doc
+                except WatchError:
+                    continue
+
+    async def set_cause(self, fingerprint: str, cause: AlertCause) -> AlertDoc | None:
+        """Store the cause with the document of the occurrence it was found for; None
+        (nothing written) when that occurrence is no longer the stored one or resolved."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(self.key)
+                    raw = await pipe.hget(self.key, fingerprint)  # type: ignore[misc]
+                    old = load(fingerprint, raw)
+                    if old is None or old.starts_at != cause.starts_at or not needs_cause(old):
+                        await pipe.unwatch()  # type: ignore[no-untyped-call]
+                        return None
+                    doc = old.model_copy(update={"cause": cause})
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.hset(self.key, fingerprint, doc.model_dump_json())
                     await pipe.execute()
                     return doc
                 except WatchError:

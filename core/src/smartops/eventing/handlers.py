@@ -1,9 +1,12 @@
 """The event handlers: dispatch by type, idempotently, with 4xx for permanent errors.
 
 - ``alert.firing`` / ``alert.resolved``: upsert the alert document (with its runbook
-  resolved to the cached runbook sections); resolved marks it resolved.
-- ``docs.changed``: re-ingest the given paths, reload the CAG sections under them and
-  bump the knowledge generation (which invalidates the answer cache).
+  resolved to the cached runbook sections); resolved marks it resolved. A firing alert
+  is investigated once per occurrence (when an investigator is configured: bounded, and
+  an investigation that fails leaves the document without its cause).
+- ``docs.changed``: re-ingest the given paths and reload the CAG sections under them;
+  the knowledge generation (and with it the answer cache) moves only when the index or
+  the cached sections changed, once (``generation.advance``, in the run and the reload).
 - ``reindex.scheduled``: a full incremental reindex of the configured paths.
 - ``reindex.completed``: reload the CAG sections (the cache function's trigger).
 
@@ -31,7 +34,7 @@ from smartops.cache import generation
 from smartops.config import Settings
 from smartops.errors import ClientError, InvalidRequest, UpstreamUnavailable
 from smartops.eventing import models as m
-from smartops.eventing.alerts import AlertDoc, AlertStore, from_event
+from smartops.eventing.alerts import AlertCause, AlertDoc, AlertStore, from_event, needs_cause
 from smartops.eventing.dedupe import Claim, Dedupe
 from smartops.eventing.envelope import CloudEvent
 from smartops.eventing.runbooks import RunbookResolver
@@ -39,8 +42,11 @@ from smartops.eventing.runs import Reindexer
 from smartops.metrics import Metrics
 
 log = logging.getLogger(__name__)
-ReloadDocs = Callable[[list[str] | None], Awaitable[None]]
+# Reload the docs cache under the paths (None: all), as part of a change (an event id).
+ReloadDocs = Callable[[list[str] | None, str], Awaitable[None]]
 IndexAlert = Callable[[AlertDoc], None]
+# The cause of a firing alert from its labels (smartops.investigate.stage), or None.
+InvestigateAlert = Callable[[dict[str, str]], Awaitable[AlertCause | None]]
 T = TypeVar("T")
 
 
@@ -63,6 +69,7 @@ class Handlers:
     reindexer: Reindexer | None
     reload_docs: ReloadDocs | None = None
     index_alert: IndexAlert | None = None
+    investigate: InvestigateAlert | None = None
 
     async def handle(self, event: CloudEvent) -> Outcome:
         """Validate, claim, dispatch, record; raises the error hierarchy."""
@@ -123,7 +130,7 @@ class Handlers:
             name = data.collection or self.settings.knowledge_collection
             return await self._reindex(event, paths, name, reload=None)
         if self.reload_docs is not None:
-            await self.reload_docs(None)
+            await self.reload_docs(None, event.id)
         return Outcome("processed", {"reloaded": self.reload_docs is not None})
 
     async def _alert(self, event: CloudEvent, data: m.AlertData) -> Outcome:
@@ -143,6 +150,8 @@ class Handlers:
                     extra={"alert": data.alertname, "error": f"{type(exc).__name__}"},
                 )
         written = await _redis(self.alerts.upsert(from_event(data, runbook)))
+        if written is not None and self.investigate is not None and needs_cause(written):
+            written = await self._investigate(written)
         if written is not None and self.index_alert is not None:
             await asyncio.to_thread(self.index_alert, written)
         detail = {
@@ -151,8 +160,19 @@ class Handlers:
             "status": data.status,
             "written": written is not None,
             "runbook": bool(written and written.runbook),
+            "cause": bool(written and written.cause),
         }
         return Outcome("processed", detail)
+
+    async def _investigate(self, doc: AlertDoc) -> AlertDoc:
+        """The document with the cause of this occurrence, stored (once)."""
+        assert self.investigate is not None
+        cause = await self.investigate(dict(doc.labels))
+        if cause is None:
+            return doc
+        cause = cause.model_copy(update={"starts_at": doc.starts_at})
+        stored = await _redis(self.alerts.set_cause(doc.fingerprint, cause))
+        return stored or doc
 
     async def _reindex(
         self,
@@ -163,15 +183,15 @@ class Handlers:
     ) -> Outcome:
         if self.reindexer is None:
             raise UpstreamUnavailable("This process does not run reindexes.")
-        record = await self.reindexer.run(paths, name, trigger=event.type)
+        record = await self.reindexer.run(paths, name, trigger=event.type, change=event.id)
         if record.status == "failed":
             raise UpstreamUnavailable(f"The reindex failed: {'; '.join(record.errors)}")
         if self.reload_docs is not None:
-            await self.reload_docs(reload)
-        changed = record.new + record.updated + record.deleted > 0
-        if changed:
-            gen = await _redis(generation.bump(self.dedupe.redis, f"reindex {record.run_id}"))
-            record = record.model_copy(update={"generation": gen})
+            await self.reload_docs(reload, event.id)
+        # The run and the reload each advance the generation only if their part changed,
+        # at most once for the event together; the reply carries the generation after.
+        gen = await _redis(generation.current(self.dedupe.redis))
+        record = record.model_copy(update={"generation": gen})
         reply = CloudEvent(
             type=m.REINDEX_COMPLETED,
             source=self.settings.eventing_source,

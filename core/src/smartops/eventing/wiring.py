@@ -19,7 +19,7 @@ from smartops.config import Settings
 from smartops.eventing.alert_index import AlertIndex
 from smartops.eventing.alerts import AlertStore
 from smartops.eventing.dedupe import Dedupe
-from smartops.eventing.handlers import Handlers, ReloadDocs
+from smartops.eventing.handlers import Handlers, InvestigateAlert, ReloadDocs
 from smartops.eventing.runbooks import CachedRunbooks, FirstFound, IndexedRunbooks
 from smartops.eventing.runs import Reindexer, allowed_collections
 from smartops.eventing.stage import AlertsStage
@@ -58,6 +58,7 @@ def build_eventing(
     reload_docs: ReloadDocs | None = None,
     indexes: dict[str, Index] | None = None,
     any_collection: bool = False,
+    investigate: InvestigateAlert | None = None,
 ) -> Eventing:
     """Handlers over Redis, the knowledge index (opened once per collection) and the model."""
     redis = connect(settings)
@@ -99,6 +100,7 @@ def build_eventing(
         ),
         reload_docs=reload_docs,
         index_alert=alert_index.upsert if alert_index else None,
+        investigate=investigate,
     )
     live = bool(settings.actions_prometheus_url or settings.actions_alertmanager_url)
     return Eventing(settings, redis, handlers, AlertsStage(store, metrics, live=live), opened)
@@ -128,14 +130,14 @@ def cag_reloader(settings: Settings, backend: Any) -> ReloadDocs:
     """Reload the CAG sections under the given paths (all configured ones for None)."""
     from smartops.cache.models import ReloadRequest
 
-    async def reload(paths: list[str] | None) -> None:
+    async def reload(paths: list[str] | None, change: str = "") -> None:
         if not settings.cag_paths:
             return
         if paths is not None:
             paths = under_roots(paths, settings.cag_paths)
             if not paths:
                 return
-        await backend.reload(ReloadRequest(paths=paths))
+        await backend.reload(ReloadRequest(paths=paths, change=change))
 
     return reload
 
@@ -158,13 +160,20 @@ class EventingContribution(Contribution):
     eventing: Eventing | None = None
 
 
-def build(shared: Shared, cache_backend: Any = None) -> EventingContribution:
-    """Eventing over the process's backends: the alerts stage and the handlers."""
+def build(
+    shared: Shared, cache_backend: Any = None, investigate: InvestigateAlert | None = None
+) -> EventingContribution:
+    """Eventing over the process's backends: the alerts stage and the handlers; a firing
+    alert is investigated once, bounded, when ``investigate`` is given."""
     settings = shared.settings
     if not settings.eventing_enabled or not settings.redis_url:
         return EventingContribution()
     reload = cag_reloader(settings, cache_backend) if cache_backend is not None else None
     eventing = build_eventing(
-        settings, shared.metrics, embedder=shared.embedder, reload_docs=reload
+        settings,
+        shared.metrics,
+        embedder=shared.embedder,
+        reload_docs=reload,
+        investigate=investigate,
     )
     return EventingContribution(stage=eventing.stage, closers=[eventing.aclose], eventing=eventing)

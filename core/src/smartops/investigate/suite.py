@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,6 +63,13 @@ class CaseResult:
 # Given the scenario folder, the question and a settings object pointing at its
 # simulator: the complete answer.
 Answerer = Callable[[Path, str, Settings], Awaitable[Answer]]
+
+
+@runtime_checkable
+class Preparing(Protocol):
+    """An answerer with untimed work per scenario (starting a gateway for it)."""
+
+    async def prepare(self, folder: Path, settings: Settings) -> None: ...
 
 
 def scenario_dirs(paths: Iterable[Path]) -> list[Path]:
@@ -119,6 +126,8 @@ async def run_case(
     folder: Path, settings: Settings, answer: Answerer, repeat: int = 1
 ) -> CaseResult:
     expected = load_expected(folder)
+    if isinstance(answer, Preparing):
+        await answer.prepare(folder, settings)
     latencies = []
     result: CaseResult | None = None
     for _ in range(max(repeat, 1)):
