@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 
 from smartops.cache import generation
+from smartops.cache.http import create_cache_app
 from smartops.cache.models import LookupRequest, ReloadRequest, StoreRequest
 from smartops.cache.service import CacheService
 from smartops.config import Settings
+from smartops.eventing import envelope
+from smartops.eventing.models import REINDEX_COMPLETED
 from smartops.eventing.runs import Reindexer
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index import open_index
@@ -77,3 +81,43 @@ async def test_a_reindex_that_changed_nothing_keeps_the_generation(
     (docs_dir / "extra.md").write_text("# Extra\n\nA new page about node pressure.\n")
     grown = await reindexer().run([str(docs_dir)], "default", "test")
     assert grown.new > 0 and grown.generation == first.generation + 1
+
+
+async def test_one_change_touching_two_parts_starts_one_generation(redis: Redis) -> None:
+    start = await generation.advance(redis, "docs", generation.fingerprint([("s", "1")]))
+    index = generation.fingerprint([("c", "1")])
+    assert await generation.advance(redis, "index:default", index, change="e-1") == start + 1
+    docs = generation.fingerprint([("s", "2")])
+    assert await generation.advance(redis, "docs", docs, change="e-1") == start + 1  # same event
+    assert await redis.hget(generation.PARTS_KEY, "docs") == docs.encode()  # still recorded
+    again = generation.fingerprint([("s", "3")])
+    assert await generation.advance(redis, "docs", again, change="e-2") == start + 2
+    assert await generation.advance(redis, "docs", again, change="e-3") == start + 2  # no change
+    # Without a change id every changed part counts (a restart noticing an old change).
+    assert await generation.advance(redis, "docs", generation.fingerprint([])) == start + 3
+
+
+async def test_the_cache_functions_reindex_completed_keeps_answers_when_docs_are_unchanged(
+    tmp_path: Path, docs_dir: Path, redis: Redis, embedder: Embedder
+) -> None:
+    cache = service(tmp_path, docs_dir, redis, embedder)
+    loaded = await cache.reload(ReloadRequest())
+    app = create_cache_app(cache, Metrics(), 1_000_000)
+
+    def completed(run_id: str) -> tuple[dict[str, str], bytes]:
+        event = envelope.CloudEvent(
+            type=REINDEX_COMPLETED, source="/smartops/reindex", id=run_id, data={"run_id": run_id}
+        )
+        return envelope.to_binary(event)
+
+    headers, body = completed("run-1")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://cache") as client:
+        same = await client.post("/", headers=headers, content=body)
+        assert same.status_code == 200, same.text
+        assert same.json()["generation"] == loaded.generation  # the run advanced it already
+        page = next(docs_dir.glob("*.md"))
+        page.write_text(page.read_text() + "\n\n## Escalation\n\nPage the on-call SRE.\n")
+        headers, body = completed("run-2")
+        changed = await client.post("/", headers=headers, content=body)
+        assert changed.json()["generation"] == loaded.generation + 1

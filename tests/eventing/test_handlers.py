@@ -7,9 +7,11 @@ import logging
 import pytest
 
 from smartops.cache import generation
+from smartops.cache.models import LookupRequest, StoreRequest
 from smartops.eventing import envelope
 from smartops.eventing.alerts import AlertStore
 from smartops.eventing.models import DOCS_CHANGED, REINDEX_COMPLETED
+from smartops.services import build_services
 from tests.eventing.conftest import DATA, Gateway, webhook
 
 pytestmark = pytest.mark.integration
@@ -141,6 +143,58 @@ async def test_docs_changed_reingests_bumps_the_generation_and_replies(gateway: 
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
     runs = await gateway.eventing.handlers.reindexer.log.recent(5)  # type: ignore[union-attr]
     assert runs[0]["status"] == "ok" and runs[0]["trigger"] == DOCS_CHANGED
+
+
+def docs_changed(event_id: str, *paths: object) -> tuple[dict[str, str], bytes]:
+    event = envelope.CloudEvent(
+        type=DOCS_CHANGED, source="git", id=event_id, data={"paths": [str(p) for p in paths]}
+    )
+    return envelope.to_binary(event)
+
+
+async def test_a_docs_event_moves_the_generation_once_and_only_when_something_changed(
+    gateway: Gateway,
+) -> None:
+    runbook = gateway.docs / "runbooks" / "PaymentsHighErrorRate.md"
+    headers, body = docs_changed("commit-1", runbook)
+    first = await gateway.client.post("/events", headers=headers, content=body)
+    assert first.status_code == 200, first.text
+    after_first = await generation.current(gateway.redis)
+    # The same content under another event id: nothing re-embedded, nothing invalidated.
+    headers, body = docs_changed("commit-2", runbook)
+    same = await gateway.client.post("/events", headers=headers, content=body)
+    reply = envelope.from_http(dict(same.headers), same.content)
+    assert (reply.data["new"], reply.data["updated"], reply.data["deleted"]) == (0, 0, 0)
+    assert reply.data["generation"] == after_first == await generation.current(gateway.redis)
+    # A change to a runbook that is both indexed and in the docs cache: one new generation.
+    runbook.write_text(runbook.read_text() + "\n\n## Escalation\n\nPage the payments on-call.\n")
+    headers, body = docs_changed("commit-3", runbook)
+    changed = await gateway.client.post("/events", headers=headers, content=body)
+    reply = envelope.from_http(dict(changed.headers), changed.content)
+    assert reply.data["updated"] + reply.data["new"] > 0
+    assert reply.data["generation"] == after_first + 1
+    assert await generation.current(gateway.redis) == after_first + 1
+
+
+async def test_a_restart_with_nothing_changed_keeps_the_generation_and_cached_answers(
+    gateway: Gateway,
+) -> None:
+    backend = gateway.services.cache_backend
+    assert backend is not None
+    before = await generation.current(gateway.redis)
+    await backend.store(StoreRequest(scope="s", question="What is a PDB?", answer="A budget."))
+    restarted = build_services(gateway.settings)  # a new process over the same Redis
+    try:
+        for startup in restarted.startup:
+            await startup()
+        assert await generation.current(gateway.redis) == before
+        assert restarted.cache_backend is not None
+        hit = await restarted.cache_backend.lookup(
+            LookupRequest(scope="s", question="what is a pdb")
+        )
+        assert hit.answer is not None and hit.answer.answer == "A budget."
+    finally:
+        await restarted.aclose()
 
 
 @pytest.mark.parametrize(

@@ -100,12 +100,13 @@ def fit_messages(
     max_tokens: int,
     count: TokenCounter = estimate_tokens,
     min_completion_tokens: int = MIN_COMPLETION_TOKENS,
+    language: str = "en",
 ) -> FittedPrompt:
     """Trim the history oldest-first so that prompt + ``max_tokens`` fit the context.
 
     Raises :class:`PayloadTooLarge` (413, code ``context_length_exceeded``) when the
     system messages and the last user message leave less than ``min_completion_tokens``
-    for the answer.
+    for the answer. The notice is in ``language`` (``en`` or ``ru``).
     """
     budget = int(context_tokens * (1 - RESERVE))
     droppable = _history(messages)
@@ -123,7 +124,11 @@ def fit_messages(
     if room < min(max_tokens, min_completion_tokens):
         raise PayloadTooLarge(_too_long(used, context_tokens), code="context_length_exceeded")
     fitted = [m for i, m in enumerate(messages) if i not in dropped]
-    notice = prompts.render("history_trimmed", dropped=len(dropped)) if dropped else None
+    notice = (
+        prompts.render("history_trimmed", dropped=len(dropped), language=language)
+        if dropped
+        else None
+    )
     return FittedPrompt(fitted, min(max_tokens, room), used, len(dropped), notice)
 
 

@@ -4,8 +4,9 @@ N streamed chats are sent together (distinct questions, short ``max_tokens``) wh
 ``/readyz`` is probed every second. Counted: answers with text, empty answers (a 200
 with no text: what an interrupted upstream stream used to become), errors (a status
 other than 200, an error object in the stream, a broken connection), finish reasons,
-answer-cache hits; and the resident memory of the gateway, the LLM server and Redis
-before and after, read from ``/proc`` by PID (from the stack's ``stack.json``, or given).
+answer-cache hits, answers shared with an identical question in flight (coalesced);
+and the resident memory of the gateway, the LLM server and Redis before and after,
+read from ``/proc`` by PID (from the stack's ``stack.json``, or given).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class Answer:
     error: str = ""
     seconds: float = 0.0
     llm: bool = False  # the model generated it (``llm_ttft`` in the timings)
+    coalesced: str = ""  # leader / follower: shared with identical questions in flight
 
 
 @dataclass
@@ -93,6 +95,7 @@ async def _chat(client: httpx.AsyncClient, url: str, question: str, max_tokens: 
     try:
         async with client.stream("POST", f"{url}/chat/completions", json=body) as response:
             answer.cache = response.headers.get("x-smartops-cache", "")
+            answer.coalesced = response.headers.get("x-smartops-coalesced", "")
             if response.status_code != 200:
                 answer.error = f"HTTP {response.status_code}"
                 return answer
@@ -181,6 +184,8 @@ def _figures(answers: list[Answer], probes: Probes, wall_s: float) -> dict[str, 
         "error_kinds": dict(Counter(a.error for a in answers if a.error)),
         "finish_reasons": dict(Counter(str(a.finish_reason) for a in ok)),
         "cache_hits": sum(1 for a in answers if a.cache == "hit"),
+        # answered by another identical question's stream (the model ran once for them)
+        "coalesced": sum(1 for a in answers if a.coalesced == "follower"),
         "latency_ms": summary_ms([a.seconds for a in answers]),
         "wall_s": round(wall_s, 2),
         "readyz": {

@@ -1,9 +1,12 @@
 """The cache function's HTTP API: lookup, store, invalidate, reload, and CloudEvents.
 
 ``POST /`` takes the CloudEvents the Broker delivers: ``dev.smartops.docs.changed.v1``
-reloads the given docs and starts a new knowledge generation;
-``dev.smartops.reindex.completed.v1`` starts a new generation (the index changed).
-Other types are refused with a 400 (the Trigger's filter should never send them).
+reloads the given docs, ``dev.smartops.reindex.completed.v1`` all configured docs. Either
+starts a new knowledge generation only when the cached sections changed; the reindex run
+itself already advanced it if the index changed (the same Redis), so a run is never
+counted twice and a run that changed nothing keeps the answer cache. Other types are
+refused with a 400 (the Trigger's filter should never send them). ``POST /invalidate``
+is the unconditional invalidation.
 """
 
 from __future__ import annotations
@@ -52,9 +55,9 @@ def create_cache_app(service: CacheService, metrics: Metrics, max_body_bytes: in
         event = envelope.from_http(dict(request.headers), await request.body())
         if event.type == DOCS_CHANGED:
             data = parse_body(DocsChangedData, event.data)
-            return await service.reload(ReloadRequest(paths=data.paths))
+            return await service.reload(ReloadRequest(paths=data.paths, change=event.id))
         if event.type == REINDEX_COMPLETED:
-            return ReloadReport(generation=await service.invalidate(f"reindex {event.id}"))
+            return await service.reload(ReloadRequest(change=event.id))
         raise InvalidRequest(f"The cache function does not handle events of type {event.type}.")
 
     return app

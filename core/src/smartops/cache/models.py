@@ -71,9 +71,13 @@ class InvalidateRequest(BaseModel):
 
 
 class ReloadRequest(BaseModel):
-    """Reload the docs cache: the given paths, or every configured folder."""
+    """Reload the docs cache: the given paths, or every configured folder.
+
+    ``change``: the id of the change it belongs to (an event id); the knowledge
+    generation moves at most once per change (``generation.advance``)."""
 
     paths: list[str] | None = None
+    change: str = Field("", max_length=200)
 
 
 class ReloadReport(BaseModel):

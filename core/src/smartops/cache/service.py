@@ -83,7 +83,7 @@ class CacheService:
             report = await self._reload(request.paths)
             content = await self.docs.rebuild_keys()
             report.generation = await generation.advance(
-                self.redis, DOCS_PART, content, "docs changed"
+                self.redis, DOCS_PART, content, "docs changed", request.change
             )
         log.info("docs cache reloaded", extra=report.model_dump())
         return report

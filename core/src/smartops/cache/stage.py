@@ -52,7 +52,14 @@ class CacheStage:
             return None
         systems = [m.text for m in request.messages if m.role in ("system", "developer")]
         model = f"{self.settings.model_id}|{self.settings.llm_model or self.settings.llm_base_url}"
-        return scope(f"{model}|{embedding_signature(self.settings)}", systems)
+        # An extract is not a synthesis: each answer mode has its own entries.
+        mode = turn.answer_mode or self.settings.answer_mode
+        return scope(f"{model}|{embedding_signature(self.settings)}|{mode}", systems)
+
+    def sharing_scope(self, turn: Turn) -> str | None:
+        """Identical concurrent questions in this scope share one lookup and one answer
+        (``smartops.flights``)."""
+        return self._scope(turn) if self.settings.cache_enabled else None
 
     async def _call(self, call: Awaitable[T]) -> T | None:
         try:

@@ -118,10 +118,11 @@ class Reindexer:
         )
 
     async def run(
-        self, paths: Sequence[str], collection: str, trigger: str
+        self, paths: Sequence[str], collection: str, trigger: str, change: str = ""
     ) -> ReindexCompletedData:
         """One recorded run; raises InvalidRequest for a collection that is not configured
-        and UpstreamUnavailable when another run holds the lock."""
+        and UpstreamUnavailable when another run holds the lock. ``change``: the id of the
+        change it is part of (the event id; default the run's): see ``generation.advance``."""
         if self.collections is not None and collection not in self.collections:
             known = ", ".join(sorted(self.collections))
             raise InvalidRequest(
@@ -146,7 +147,7 @@ class Reindexer:
         try:
             report, errors = await self._ingest(paths, collection)
             recall = await self._canary(collection) if not errors else None
-            gen = await self._generation(collection, run_id) if not errors else None
+            gen = await self._generation(collection, change or run_id) if not errors else None
         finally:
             keeper.cancel()
             await self._unlock(lock, run_id)
@@ -181,12 +182,12 @@ class Reindexer:
             return IngestReport(), [f"{type(exc).__name__}: {exc}"]
         return report, []
 
-    async def _generation(self, collection: str, run_id: str) -> int:
+    async def _generation(self, collection: str, change: str) -> int:
         """The knowledge generation after the run: new only if the content changed."""
         index = self.open_index(collection)
         content = await asyncio.to_thread(index_fingerprint, index)
         return await generation.advance(
-            self.redis, f"index:{collection}", content, f"reindex {run_id}"
+            self.redis, f"index:{collection}", content, f"reindex {change}", change
         )
 
     async def _canary(self, collection: str) -> float | None:

@@ -3,6 +3,13 @@
 Context is numbered in order of strength (cached doc context first, then hits by
 score) and rendered with the ``system`` template. When it does not fit the token budget
 the weakest pieces are dropped first. Tokens are estimated at 4 characters each.
+
+The whole request is then fitted to the predictor's context window
+(``smartops.context_fit``): the conversation's history is left out oldest-first, with a
+notice for the user, and ``max_tokens`` lowered when needed. A request whose system
+prompt and last question alone do not fit is marked refused (``smartops.refused``)
+rather than raised, so that the assembler's graph step still answers; ``adopt`` turns
+the mark into a 413 for the client.
 """
 
 from __future__ import annotations
@@ -12,8 +19,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from smartops import prompts
+from smartops.answers.language import language_of
 from smartops.chat import ChatRequest
 from smartops.config import Settings
+from smartops.context_fit import (
+    MESSAGE_OVERHEAD,
+    MIN_COMPLETION_TOKENS,
+    PROMPT_OVERHEAD,
+    RESERVE,
+    PromptMessage,
+    fit_messages,
+)
+from smartops.context_fit import estimate_tokens as window_tokens
+from smartops.errors import PayloadTooLarge
 from smartops.turn import ContextBlock, Source, Turn
 
 CHARS_PER_TOKEN = 4
@@ -77,16 +95,23 @@ def assemble(
     model: str,
     generation: dict[str, Any] | None = None,
     complete: bool = False,
+    context_tokens: int = 0,
+    max_tokens: int = 512,
 ) -> dict[str, Any]:
     """The OpenAI chat request; ``smartops.context`` lists the kept blocks, numbered.
 
     ``generation`` holds the sampling fields of the client's request (``generation``
-    below); they are copied into the request as they are.
+    below); they are copied into the request as they are. With ``context_tokens`` (the
+    predictor's window) the request is fitted to it; ``max_tokens`` is the answer's
+    length when ``generation`` names none.
     """
+    chat = conversation(messages) or [{"role": "user", "content": query}]
+    if context_tokens:  # the context gives way before the question is refused
+        answer = int((generation or {}).get("max_tokens") or max_tokens)
+        budget = min(budget, context_room(chat, context_tokens, answer))
     kept = within_budget(hits, cached, budget)
     blocks = [block for block, _ in kept]
     system = prompts.render("system", context=blocks, language=None)
-    chat = conversation(messages) or [{"role": "user", "content": query}]
     extra: dict[str, Any] = {
         "context": [
             {
@@ -116,7 +141,48 @@ def assemble(
     if model:
         request["model"] = model
     request.update(generation or {})
+    if context_tokens:
+        fit(request, context_tokens, int(request.get("max_tokens") or max_tokens), query)
     return request
+
+
+SYSTEM_TOKENS = 200  # the system template's own words, around the context blocks
+
+
+def context_room(chat: Sequence[dict[str, Any]], context_tokens: int, answer: int) -> int:
+    """Tokens left for the context blocks in a window of ``context_tokens``: what the
+    client's system messages, the last message, the system template, the answer and the
+    reserve leave (at least 0). Older turns are not counted: ``fit`` trims them first."""
+    kept = [m for m in chat[:-1] if m.get("role") in ("system", "developer")] + list(chat[-1:])
+    used = sum(window_tokens(str(m.get("content", ""))) + MESSAGE_OVERHEAD for m in kept)
+    usable = int(context_tokens * (1 - RESERVE)) - PROMPT_OVERHEAD
+    return max(0, usable - used - SYSTEM_TOKENS - max(answer, MIN_COMPLETION_TOKENS))
+
+
+def fit(request: dict[str, Any], context_tokens: int, max_tokens: int, query: str) -> None:
+    """Fit the request's messages and ``max_tokens`` to the window, in place."""
+    extra = request["smartops"]
+    messages: list[PromptMessage] = [
+        {"role": str(m["role"]), "content": str(m["content"])} for m in request["messages"]
+    ]
+    try:
+        fitted = fit_messages(messages, context_tokens, max_tokens, language=language_of(query))
+    except PayloadTooLarge as exc:
+        extra["refused"] = exc.message
+        return
+    request["messages"] = list(fitted.messages)
+    request["max_tokens"] = fitted.max_tokens
+    extra["fit"] = {
+        "prompt_tokens": fitted.prompt_tokens,
+        "dropped": fitted.dropped,
+        "notice": fitted.notice,
+    }
+
+
+def context_window(settings: Settings) -> int:
+    """The predictor's context window in tokens (``llm_context_tokens``, else the
+    embedded model's)."""
+    return settings.llm_context_tokens or settings.llm_embedded_ctx
 
 
 GENERATION_FIELDS = ("max_tokens", "temperature", "top_p", "stop")
@@ -145,7 +211,17 @@ def blocks_from_request(request: dict[str, Any]) -> list[ContextBlock]:
 
 
 def adopt(turn: Turn, request: dict[str, Any]) -> None:
-    """Make an assembled request the turn's prompt; its kept blocks are cited."""
+    """Make an assembled request the turn's prompt; its kept blocks are cited.
+
+    Raises ``PayloadTooLarge`` (413) for a request the assembler could not fit to the
+    model's context; a trimmed history becomes a notice.
+    """
+    extra = request.get("smartops") or {}
+    if extra.get("refused"):
+        raise PayloadTooLarge(str(extra["refused"]), code="context_length_exceeded")
+    notice = (extra.get("fit") or {}).get("notice")
+    if notice:
+        turn.notices.append(str(notice))
     turn.prompt = request
     blocks = blocks_from_request(request)
     turn.context.extend(blocks)
