@@ -60,7 +60,9 @@ async def test_stage_reply_streams_as_openai_sse_with_sources() -> None:
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
     assert text.startswith("Check the pod's previous logs.")
     assert "**Sources**" in text
-    assert "1. `runbooks/KubePodCrashLooping.md` — Diagnosis" in text
+    # Each source a link: here to the gateway's section page (the runbook has no URL).
+    link = "http://127.0.0.1:8000/v1/sections?source=runbooks%2FKubePodCrashLooping.md"
+    assert f"1. [`runbooks/KubePodCrashLooping.md`]({link}&heading=Diagnosis) — Diagnosis" in text
     assert chunks[-2]["choices"][0]["finish_reason"] == "stop"
     assert chunks[-1]["choices"] == [] and "total_tokens" in chunks[-1]["usage"]
     assert {c["id"] for c in chunks} == {f"chatcmpl-{response.headers['x-request-id']}"}

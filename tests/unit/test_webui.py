@@ -63,3 +63,18 @@ def test_data_dir_is_fresh_unless_kept_and_its_secret_is_private(tmp_path: Path)
 def test_missing_open_webui_says_how_to_install_it(tmp_path: Path) -> None:
     with pytest.raises(UpstreamUnavailable, match="make webui"):
         webui.executable(Settings(webui_venv=tmp_path / "nowhere"))
+
+
+def test_gateway_trusts_exactly_its_own_open_webui(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMARTOPS_ACTIONS_TRUSTED_PROXIES", "0.0.0.0/0")
+    settings = Settings(data_dir=tmp_path, actions_trusted_proxies="0.0.0.0/0")
+    child, _ = webui.gateway_child(settings, 8123)
+    assert child.env is not None
+    assert child.env["SMARTOPS_ACTIONS_TRUSTED_PROXIES"] == "127.0.0.1/32"
+    assert webui.own_webui_cidr(Settings(host="0.0.0.0")) == "127.0.0.1/32"
+    assert webui.own_webui_cidr(Settings(host="::1")) == "::1/128"
+    assert webui.own_webui_cidr(Settings(host="10.1.2.3")) == "10.1.2.3/32"
+    with pytest.raises(InvalidRequest):
+        webui.own_webui_cidr(Settings(host="gateway.example"))

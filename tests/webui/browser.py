@@ -46,6 +46,12 @@ class Answer:
         assert self.message is not None
         return self.message.locator("#response-content-container ol > li code").all_inner_texts()
 
+    def links_in_list_items(self) -> list[str]:
+        """The ``href`` of each link in the answer's ordered lists (clickable sources)."""
+        assert self.message is not None
+        links = self.message.locator("#response-content-container ol > li a[href]")
+        return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+
 
 class Browser:
     """One headless Chromium with a fresh profile; a new tab (a new chat) per test."""
@@ -148,6 +154,17 @@ class ChatPage:
         answer.text = content.inner_text()
         answer.html = content.inner_html()
         return answer
+
+    def open_link(self, href: str, shot: str = "") -> tuple[int, str]:
+        """Open ``href`` in a new tab as a click would; its status and the text shown."""
+        page = self.page.context.new_page()
+        try:
+            response = page.goto(href, wait_until="load")
+            if shot:
+                page.screenshot(path=str(self.artifacts / f"{shot}.png"))
+            return (response.status if response else 0), page.locator("body").inner_text()
+        finally:
+            page.close()
 
     def screenshot(self, name: str) -> Path:
         path = self.artifacts / f"{name}.png"

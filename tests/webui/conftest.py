@@ -61,7 +61,6 @@ def webui_server(
         SMARTOPS_CONTEXT_TOKEN_BUDGET="500",
         SMARTOPS_ACTIONS_KUBECONFIG=str(cluster.kubeconfig),
         SMARTOPS_ACTIONS_POLICY_FILE=str(cluster.policy),
-        SMARTOPS_ACTIONS_TRUSTED_PROXIES="127.0.0.1/32",  # Open WebUI forwards the person
         SMARTOPS_ACTIONS_AUDIT_STREAM=f"webui-test:audit:{uuid.uuid4().hex[:8]}",
     )
     ingest_runbooks(env, runbook_folder(repo_root))

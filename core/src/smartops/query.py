@@ -1,4 +1,8 @@
-"""The query embedding, computed once per request and shared by every stage."""
+"""The query embedding, computed once per request and shared by every stage.
+
+It embeds the retrieval query: the question, with the subject of earlier turns joined
+when a follow-up refers back to it (``smartops.knowledge.followup``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
+from smartops.knowledge.followup import retrieval_query
 from smartops.metrics import Metrics
 from smartops.turn import Turn
 
@@ -21,7 +26,7 @@ async def query_vector(turn: Turn, embedder: QueryEmbedder, metrics: Metrics) ->
     if turn.query_vector is not None:
         return turn.query_vector
     started = time.perf_counter()
-    vector = await asyncio.to_thread(embedder.embed_query, turn.request.question)
+    vector = await asyncio.to_thread(embedder.embed_query, retrieval_query(turn.request))
     elapsed = time.perf_counter() - started
     turn.timings_ms["embed"] = round(elapsed * 1000, 3)
     metrics.stage_latency.labels("embed").observe(elapsed)

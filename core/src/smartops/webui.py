@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import ipaddress
 import logging
 import os
 import secrets
@@ -142,6 +143,26 @@ def environment(
     return env
 
 
+def own_webui_cidr(settings: Settings) -> str:
+    """The one address the launcher's Open WebUI calls the gateway from, as a CIDR.
+
+    Open WebUI reaches the gateway at ``connect_host(settings.host)``; a connection to a
+    local address comes from that same address. Only it is trusted to forward the
+    signed-in user (``SMARTOPS_ACTIONS_TRUSTED_PROXIES``), nothing else on the network.
+    """
+    host = connect_host(settings.host)
+    if host == "localhost":
+        host = "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError as exc:
+        raise InvalidRequest(
+            f"SMARTOPS_HOST must be an IP address for `smartops webui`, got '{host}'.",
+            param="host",
+        ) from exc
+    return f"{address}/{address.max_prefixlen}"
+
+
 def http_ok(url: str) -> Probe:
     def probe() -> bool:
         try:
@@ -158,6 +179,14 @@ def gateway_child(settings: Settings, port: int) -> tuple[Child, Probe]:
     # both from the environment over its command line.
     env = {key: value for key, value in os.environ.items() if key not in LLAMA_CPP_ENV}
     env["SMARTOPS_DATA_DIR"] = str(settings.data_dir.resolve())
+    # Open WebUI forwards who is signed in; the gateway believes exactly this Open WebUI.
+    trusted = own_webui_cidr(settings)
+    if settings.actions_trusted_proxies not in ("", trusted):
+        log.warning(
+            "SMARTOPS_ACTIONS_TRUSTED_PROXIES replaced: the gateway trusts only its Open WebUI",
+            extra={"configured": settings.actions_trusted_proxies, "trusted": trusted},
+        )
+    env["SMARTOPS_ACTIONS_TRUSTED_PROXIES"] = trusted
     argv = [sys.executable, "-m", "smartops.cli", "up", "--port", str(port)]
     child = Child("gateway", argv, settings.data_dir / "logs" / "gateway.log", env=env)
     root = f"http://{connect_host(settings.host)}:{port}"

@@ -15,7 +15,7 @@ from smartops.answers.stage import MODE_HEADER, MODES
 from smartops.chat import parse_chat_request
 from smartops.edge import create_app as create_edge_app
 from smartops.errors import InvalidRequest
-from smartops.gateway import streaming, ws
+from smartops.gateway import sections, streaming, ws
 from smartops.gateway.auth import authenticate, identify
 from smartops.metrics import CONTENT_TYPE
 from smartops.services import Services
@@ -34,6 +34,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     _add_routes(app, services)
     ws.add_routes(app, services)
+    sections.add_routes(app, settings)  # the sources' section pages
     if services.eventing is not None:  # the Alertmanager webhook and CloudEvents, in process
         from smartops.eventing import routes as eventing_routes
 

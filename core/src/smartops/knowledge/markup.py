@@ -86,7 +86,9 @@ def prose_line(line: str) -> str | None:
 
 
 def heading_text(text: str) -> str:
-    """A heading as a reader sees it: no anchor, no emphasis or code marks."""
+    """A heading or title as a reader sees it: shortcodes resolved, links as their text,
+    no anchor, no emphasis or code marks."""
+    text = _LINK.sub(r"\1", hugo(text))
     return _ANCHOR.sub("", text).replace("`", "").replace("**", "").strip()
 
 

@@ -21,6 +21,7 @@ from smartops.edge.client import http_client, transport_error
 from smartops.errors import UpstreamError
 from smartops.knowledge.assembler import adopt, generation
 from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.followup import retrieval_query
 from smartops.metrics import Metrics
 from smartops.query import query_vector
 from smartops.turn import Reply, Turn
@@ -132,7 +133,7 @@ class KnowledgeStage:
 
     async def before(self, turn: Turn) -> Reply | None:
         instance: dict[str, Any] = {
-            "query": turn.request.question,
+            "query": retrieval_query(turn.request),  # a follow-up with its subject
             "messages": [m.model_dump(include={"role", "content"}) for m in turn.request.messages],
             "k": self.settings.retrieval_k,
             "cached_context": turn.cached_context,
