@@ -56,6 +56,13 @@ async def test_actions_function_builds_serves_and_backs_the_gateway(
                 )
             ).json()
             assert pending["status"] == "pending"
+            bare = await http.post(  # no token: the user's one pending change, nothing runs
+                "/decisions",
+                headers=auth,
+                json={"principal": ALICE, "token": "", "confirm": True, "language": "ru"},
+            )
+            assert bare.json()["token"] == pending["token"], bare.text
+            assert "одно ожидающее изменение" in bare.json()["text"]
             done = (
                 await http.post(
                     "/decisions",

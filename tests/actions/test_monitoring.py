@@ -106,7 +106,8 @@ async def test_unconfigured_backends_say_so(redis_url: str) -> None:
     svc = ActionService.build(Settings(), Metrics(), None)
     try:
         outcome = await svc.run(OPS, "prom_alerts", {})
-        assert outcome.status == "unavailable" and "not configured" in outcome.text
+        assert outcome.status == "unavailable" and "no Prometheus is connected" in outcome.text
+        assert "SMARTOPS_ACTIONS_PROMETHEUS_URL" in outcome.text  # what to set
         with pytest.raises(InvalidRequest):
             await svc.run(OPS, "prom_query", {"query": ""})
     finally:

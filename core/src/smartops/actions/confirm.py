@@ -3,7 +3,9 @@
 A write's dry run stores a pending entry under a random token with a TTL in Redis. The
 write runs only when the same user sends ``confirm <token>``: the entry is claimed with
 one atomic delete (so two confirmations can never both run it), its user must match,
-and the hash of its action and arguments is checked again before anything runs.
+and the hash of its action and arguments is checked again before anything runs. Each
+user's tokens are also listed in a set (same TTL), so a bare ``confirm`` can show the
+one pending change and ask for its token (``pending_of``, ``pending_text``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from smartops import prompts
 from smartops.errors import PermissionDenied, UpstreamUnavailable
 
 PREFIX = "smartops:actions:confirm:"
+BY_USER = "smartops:actions:pending:"  # + sha256(user key): that user's tokens
 
 
 def args_hash(action: str, args: dict[str, Any]) -> str:
@@ -30,6 +34,10 @@ def args_hash(action: str, args: dict[str, Any]) -> str:
 
 def user_key(user: str, email: str) -> str:
     return f"{user}|{email}"
+
+
+def _user_set(user: str) -> str:
+    return BY_USER + hashlib.sha256(user.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,11 @@ class Confirmations:
         pending = Pending(token, user, action, args, args_hash(action, args), time.time())
         entry = json.dumps(pending.__dict__, default=str)
         try:
-            await self._redis().set(PREFIX + token, entry, ex=self.ttl_s, nx=True)
+            async with self._redis().pipeline(transaction=True) as pipe:
+                pipe.set(PREFIX + token, entry, ex=self.ttl_s, nx=True)
+                pipe.sadd(_user_set(user), token)
+                pipe.expire(_user_set(user), self.ttl_s)
+                await pipe.execute()
         except RedisError as exc:
             raise UpstreamUnavailable(
                 f"Cannot store the confirmation in Redis ({type(exc).__name__}).",
@@ -88,6 +100,7 @@ class Confirmations:
                 )
             if not await client.delete(key):
                 return None  # claimed by a concurrent confirmation
+            await client.srem(_user_set(user), token)
         except RedisError as exc:
             raise UpstreamUnavailable(
                 f"Cannot read the confirmation from Redis ({type(exc).__name__}).",
@@ -98,3 +111,43 @@ class Confirmations:
                 "The confirmation does not match its action.", code="confirmation_mismatch"
             )
         return pending
+
+    async def pending_of(self, user: str) -> list[Pending]:
+        """This user's unexpired pending writes, oldest first; nothing is consumed."""
+        client = self._redis()
+        members = _user_set(user)
+        try:
+            tokens = sorted(
+                t.decode() if isinstance(t, bytes) else str(t)
+                for t in await client.smembers(members)
+            )
+            raws = await client.mget([PREFIX + t for t in tokens]) if tokens else []
+            gone = [t for t, raw in zip(tokens, raws, strict=True) if raw is None]
+            if gone:
+                await client.srem(members, *gone)
+        except RedisError as exc:
+            raise UpstreamUnavailable(
+                f"Cannot read the confirmations from Redis ({type(exc).__name__}).",
+                code="confirmations_unavailable",
+            ) from None
+        found = [Pending(**json.loads(raw)) for raw in raws if raw is not None]
+        return sorted((p for p in found if p.user == user), key=lambda p: p.created)
+
+
+def pending_text(
+    pending: list[Pending], cancel: bool, language: str, now: float | None = None
+) -> str:
+    """The reply to a bare ``confirm``/``cancel`` (prompts/action_no_token.j2)."""
+    moment = time.time() if now is None else now
+    shown = [
+        {
+            "token": p.token,
+            "action": p.action,
+            "args_text": " ".join(
+                f"`{k}={v}`" for k, v in sorted(p.args.items()) if v not in (None, "")
+            ),
+            "minutes": max(0, round((moment - p.created) / 60)),
+        }
+        for p in pending
+    ]
+    return prompts.render("action_no_token", pending=shown, cancel=cancel, language=language)

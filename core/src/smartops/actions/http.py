@@ -1,8 +1,10 @@
 """The actions service over HTTP, served by the actions Knative function.
 
     GET  /actions                 the catalog (name, kind, summary, argument schema)
-    POST /actions/{name}          {"args": {...}, "principal": {"user", "email", "role"}}
-    POST /decisions               {"token": "...", "confirm": true, "principal": {...}}
+    POST /actions/{name}          {"args": {...}, "principal": {"user", "email", "role"},
+                                   "language": "en" | "ru"}
+    POST /decisions               {"token": "..." or "", "confirm": true, "principal": {...},
+                                   "language": ...}  (no token: the user's pending changes)
 
 Only the gateway calls it (it vouches for the principal), so every call must carry the
 shared ``SMARTOPS_ACTIONS_TOKEN`` as a bearer token. Without a token the app refuses to
@@ -22,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smartops.actions import catalog
 from smartops.actions.service import ActionService
+from smartops.answers.models import Language
 from smartops.edge import create_app, parse_body
 from smartops.errors import AuthenticationError, ConfigurationError
 from smartops.gateway.auth import bearer_token
@@ -39,13 +42,15 @@ class RunBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     args: dict[str, Any] = Field(default_factory=dict)
     principal: PrincipalBody
+    language: Language = "en"
 
 
 class DecisionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    token: str = Field(pattern=r"^[0-9a-f]{12}$")
+    token: str = Field(pattern=r"^([0-9a-f]{12})?$")  # empty: show the pending changes
     confirm: bool
     principal: PrincipalBody
+    language: Language = "en"
 
 
 def _loopback(host: str | None) -> bool:
@@ -94,7 +99,8 @@ def create_actions_app(service: ActionService) -> FastAPI:
     async def run(name: str, request: Request) -> dict[str, Any]:
         check(request)
         body = parse_body(RunBody, await request.body(), "request body")
-        outcome = await service.run(Principal(**body.principal.model_dump()), name, body.args)
+        principal = Principal(**body.principal.model_dump())
+        outcome = await service.run(principal, name, body.args, body.language)
         return outcome.to_json()
 
     @app.post("/decisions")
@@ -102,7 +108,8 @@ def create_actions_app(service: ActionService) -> FastAPI:
         check(request)
         body = parse_body(DecisionBody, await request.body(), "request body")
         principal = Principal(**body.principal.model_dump())
-        return (await service.decide(principal, body.token, body.confirm)).to_json()
+        outcome = await service.decide(principal, body.token, body.confirm, body.language)
+        return outcome.to_json()
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

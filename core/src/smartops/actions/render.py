@@ -103,7 +103,14 @@ def render(blocks: Sequence[Table | Code | Note], max_rows: int, max_lines: int)
     return "\n\n".join(parts)
 
 
-def preview(action: str, changes: Sequence[Change], summary: str, token: str, ttl_s: int) -> str:
+def preview(
+    action: str,
+    changes: Sequence[Change],
+    summary: str,
+    token: str,
+    ttl_s: int,
+    language: str = "en",
+) -> str:
     """The dry-run preview and the confirmation request (prompts/action_preview.j2)."""
     return prompts.render(
         "action_preview",
@@ -112,6 +119,7 @@ def preview(action: str, changes: Sequence[Change], summary: str, token: str, tt
         summary=summary,
         token=token,
         minutes=max(1, ttl_s // 60),
+        language=language,
     )
 
 

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from smartops import prompts
 from smartops.actions import catalog
 from smartops.actions.audit import Audit, Record
-from smartops.actions.confirm import Confirmations, user_key
+from smartops.actions.confirm import Confirmations, pending_text, user_key
 from smartops.actions.executors import Executors
 from smartops.actions.k8s import Kube
 from smartops.actions.logs_search import LogSearch
@@ -25,6 +25,8 @@ from smartops.actions.policy import Policy
 from smartops.actions.prom import PromClient
 from smartops.actions.redact import redact
 from smartops.actions.render import Result, preview, render
+from smartops.actions.replies import Denial, decision_text, failure, one_line
+from smartops.answers.models import Language
 from smartops.config import Settings
 from smartops.errors import ClientError, PermissionDenied, SmartopsError
 from smartops.metrics import Metrics
@@ -87,7 +89,9 @@ class ActionService:
         s = self.settings
         return redact(render(result.blocks, s.actions_max_rows, s.actions_max_log_lines))
 
-    async def run(self, principal: Principal, name: str, raw_args: dict[str, Any]) -> Outcome:
+    async def run(
+        self, principal: Principal, name: str, raw_args: dict[str, Any], language: Language = "en"
+    ) -> Outcome:
         started = time.perf_counter()
         record = Record.of(principal, name, "", raw_args, decision="invalid", outcome="error")
         try:
@@ -96,14 +100,14 @@ class ActionService:
             await self._finish(record, started, error=exc.message)
             raise
         record.kind, record.args = action.kind, args.model_dump()
-        denied = await self._authorize(principal, action, args)
+        denied = await self._authorize(principal, action, args, language)
         if denied:
-            record.decision, record.outcome, record.error = "denied", "refused", denied
+            record.decision, record.outcome, record.error = "denied", "refused", one_line(denied)
             await self._finish(record, started)
             return Outcome("denied", redact(denied), name)
         if action.kind == "read":
-            return await self._read(principal, action, args, record, started)
-        return await self._dry_run(principal, action, args, record, started)
+            return await self._read(principal, action, args, record, started, language)
+        return await self._dry_run(principal, action, args, record, started, language)
 
     async def _read(
         self,
@@ -112,12 +116,13 @@ class ActionService:
         args: catalog.Args,
         record: Record,
         started: float,
+        language: Language,
     ) -> Outcome:
         record.decision = "allowed"
         try:
             result = await self.executors.read(action, args, kube_user(principal))
         except SmartopsError as exc:
-            return await self._failed(record, started, exc)
+            return await self._failed(record, started, exc, language)
         record.outcome = "ok"
         await self._finish(record, started)
         return Outcome("ok", self._render(result), action.name)
@@ -129,6 +134,7 @@ class ActionService:
         args: catalog.Args,
         record: Record,
         started: float,
+        language: Language,
     ) -> Outcome:
         try:
             result = await self.executors.write(action, args, kube_user(principal), True)
@@ -137,7 +143,7 @@ class ActionService:
             )
         except SmartopsError as exc:
             record.decision = "allowed"
-            return await self._failed(record, started, exc)
+            return await self._failed(record, started, exc, language)
         record.decision, record.outcome, record.token = (
             "needs_confirmation",
             "pending",
@@ -151,11 +157,17 @@ class ActionService:
             result.summary,
             pending.token,
             self.settings.actions_confirm_ttl_s,
+            language,
         )
         return Outcome("pending", redact(text), action.name, pending.token)
 
-    async def decide(self, principal: Principal, token: str, confirm: bool) -> Outcome:
-        """``confirm <token>`` runs the pending write; ``cancel <token>`` drops it."""
+    async def decide(
+        self, principal: Principal, token: str, confirm: bool, language: Language = "en"
+    ) -> Outcome:
+        """``confirm <token>`` runs the pending write; ``cancel <token>`` drops it; without
+        a token, the user's pending changes are shown (``_pending``) and nothing runs."""
+        if not token:
+            return await self._pending(principal, not confirm, language)
         started = time.perf_counter()
         try:
             pending = await self.confirmations.claim(
@@ -173,15 +185,12 @@ class ActionService:
                 error=exc.message,
             )
             await self._finish(record, started)
-            return Outcome("denied", exc.message)
+            status = "not_yours" if exc.code == "confirmation_not_yours" else "denied"
+            return Outcome("denied", decision_text(status, language, message=exc.message))
         except SmartopsError as exc:
             return Outcome("unavailable", exc.message)
         if pending is None:
-            return Outcome(
-                "expired",
-                f"No pending change has the token `{token}` (it expired, "
-                "was used, or was never issued). Nothing was changed.",
-            )
+            return Outcome("expired", decision_text("expired", language, token=token))
         action, args = catalog.validate(pending.action, pending.args)
         record = Record.of(
             principal,
@@ -194,15 +203,26 @@ class ActionService:
         )
         if not confirm:
             await self._finish(record, started)
-            return Outcome(
-                "cancelled", f"Cancelled `{action.name}`; nothing was changed.", action.name
-            )
-        denied = await self._authorize(principal, action, args)
+            text = decision_text("cancelled", language, action=action.name)
+            return Outcome("cancelled", text, action.name)
+        denied = await self._authorize(principal, action, args, language)
         if denied:
-            record.decision, record.outcome, record.error = "denied", "refused", denied
+            record.decision, record.outcome, record.error = "denied", "refused", one_line(denied)
             await self._finish(record, started)
             return Outcome("denied", redact(denied), action.name)
-        return await self._execute(principal, action, args, record, started)
+        return await self._execute(principal, action, args, record, started, language)
+
+    async def _pending(self, principal: Principal, cancel: bool, language: Language) -> Outcome:
+        """A bare ``confirm``/``cancel``: the user's one pending change and its token, the
+        list when several, or that there is none. Nothing runs, nothing is consumed."""
+        try:
+            pending = await self.confirmations.pending_of(user_key(principal.user, principal.email))
+        except SmartopsError as exc:
+            return Outcome("unavailable", exc.message)
+        text = pending_text(pending, cancel, language)
+        if len(pending) == 1:
+            return Outcome("pending", redact(text), pending[0].action, pending[0].token)
+        return Outcome("pending" if pending else "expired", redact(text))
 
     async def _execute(
         self,
@@ -211,11 +231,12 @@ class ActionService:
         args: catalog.Args,
         record: Record,
         started: float,
+        language: Language,
     ) -> Outcome:
         try:
             result = await self.executors.write(action, args, kube_user(principal), False)
         except SmartopsError as exc:
-            return await self._failed(record, started, exc)
+            return await self._failed(record, started, exc, language)
         record.dry_run = _changes_text(result)
         await self._finish(record, started)
         text = prompts.render(
@@ -223,18 +244,24 @@ class ActionService:
             action=action.name,
             summary=result.summary,
             changes=[asdict(ch) for ch in result.changes],
+            language=language,
         )
         extra = self._render(result) if result.blocks else ""
         return Outcome("ok", redact(text + ("\n\n" + extra if extra else "")), action.name)
 
     async def _authorize(
-        self, principal: Principal, action: catalog.Action, args: catalog.Args
+        self,
+        principal: Principal,
+        action: catalog.Action,
+        args: catalog.Args,
+        language: Language = "en",
     ) -> str:
         """Empty when allowed; else the reason, for the user and the audit."""
         namespace = catalog.namespace_of(args)
         decision = self.policy.decide(principal, action, namespace)
+        denial = Denial(action, namespace, principal, language)
         if not decision.allowed:
-            return _denied(action.name, namespace, principal, decision.reason)
+            return denial.text("policy", default_policy=self.settings.actions_policy_file is None)
         kube = self.executors.kube
         if self.settings.actions_kube_sar and action.permission and kube.configured:
             allowed, reason = await kube.allowed(
@@ -245,18 +272,15 @@ class ActionService:
                 getattr(args, "name", None) if action.kind == "write" else None,
             )
             if not allowed:
-                why = "Kubernetes RBAC (SubjectAccessReview) does not allow it"
-                return _denied(
-                    action.name, namespace, principal, f"{why}{': ' + reason if reason else ''}."
-                )
+                return denial.text("rbac", reason=reason)
         return ""
 
-    async def _failed(self, record: Record, started: float, exc: SmartopsError) -> Outcome:
+    async def _failed(
+        self, record: Record, started: float, exc: SmartopsError, language: Language = "en"
+    ) -> Outcome:
         await self._finish(record, started, error=exc.message)
         status: Status = "error" if isinstance(exc, ClientError) else "unavailable"
-        return Outcome(
-            status, redact(f"`{record.action}` did not run: {exc.message}"), record.action
-        )
+        return Outcome(status, redact(failure(record.action, exc, language)), record.action)
 
     async def _finish(self, record: Record, started: float, error: str = "") -> None:
         if error:
@@ -270,13 +294,3 @@ class ActionService:
 def _changes_text(result: Result) -> str:
     parts = [f"{c.target} {c.field}: {c.before} -> {c.after}" for c in result.changes]
     return "; ".join(parts) or result.summary
-
-
-def _denied(action: str, namespace: str | None, principal: Principal, reason: str) -> str:
-    return prompts.render(
-        "action_denied",
-        action=action,
-        namespace=namespace or "",
-        user=principal.email or principal.user,
-        reason=reason,
-    )

@@ -4,7 +4,10 @@ Only the last user message can ask for an action: retrieved docs, alerts and too
 output are never parsed (they are not even there yet: this stage runs first). A
 recognised action answers the turn itself (the LLM is skipped, nothing is cached);
 anything else goes on to the docs and the LLM. The actions run in process or in the
-actions function (``SMARTOPS_ACTIONS_URL``), through the same ``ActionService``.
+actions function (``SMARTOPS_ACTIONS_URL``), through the same ``ActionService``. A bare
+``confirm`` or ``cancel`` (no token) is a decision with an empty token: the service shows
+the user's pending change and its token, or says there is none; it never reaches the LLM.
+Every reply is worded in the language of the user's message (English or Russian).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from smartops import prompts
 from smartops.actions.intent_model import ModelIntents
 from smartops.actions.intent_types import Ask, Decision, Intent
 from smartops.actions.service import ActionService, Outcome
+from smartops.answers.language import language_of
+from smartops.answers.models import Language
 from smartops.config import Settings
 from smartops.edge.client import http_client, transport_error
 from smartops.errors import (
@@ -39,9 +44,13 @@ ACTING = frozenset({"live_read", "write", "confirm", "cancel", "clarify"})
 
 
 class Backend(Protocol):
-    async def run(self, principal: Principal, name: str, args: dict[str, Any]) -> Outcome: ...
+    async def run(
+        self, principal: Principal, name: str, args: dict[str, Any], language: Language = "en"
+    ) -> Outcome: ...
 
-    async def decide(self, principal: Principal, token: str, confirm: bool) -> Outcome: ...
+    async def decide(
+        self, principal: Principal, token: str, confirm: bool, language: Language = "en"
+    ) -> Outcome: ...
 
 
 class RemoteActions:
@@ -57,12 +66,17 @@ class RemoteActions:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def run(self, principal: Principal, name: str, args: dict[str, Any]) -> Outcome:
-        return await self._post(f"/actions/{name}", {"args": args, "principal": asdict(principal)})
+    async def run(
+        self, principal: Principal, name: str, args: dict[str, Any], language: Language = "en"
+    ) -> Outcome:
+        body = {"args": args, "principal": asdict(principal), "language": language}
+        return await self._post(f"/actions/{name}", body)
 
-    async def decide(self, principal: Principal, token: str, confirm: bool) -> Outcome:
+    async def decide(
+        self, principal: Principal, token: str, confirm: bool, language: Language = "en"
+    ) -> Outcome:
         body = {"token": token, "confirm": confirm, "principal": asdict(principal)}
-        return await self._post("/decisions", body)
+        return await self._post("/decisions", {**body, "language": language})
 
     async def _post(self, path: str, body: dict[str, Any]) -> Outcome:
         try:
@@ -96,10 +110,8 @@ class ActionsStage:
             if decision is None and self.model is not None:  # no router: the model's tools
                 return await self.model.parse(turn.request.question)
             return None
-        if decision.route in ("confirm", "cancel"):
-            if decision.token is None:
-                return Ask(prompts.render("action_no_token", cancel=decision.route == "cancel"))
-            return Decision(decision.route == "confirm", decision.token)
+        if decision.route in ("confirm", "cancel"):  # no token: the service lists what waits
+            return Decision(decision.route == "confirm", decision.token or "")
         if decision.route == "clarify":
             return Ask(decision.question or "", list(decision.examples))
         return decision.intent
@@ -110,25 +122,39 @@ class ActionsStage:
             return None
         turn.cacheable = False
         turn.headers["X-Smartops-Action"] = "1"
+        language = language_of(turn.request.question)
         if isinstance(parsed, Ask):
+            question, examples = parsed.question, parsed.examples
             return Reply(
-                prompts.render("action_ask", question=parsed.question, examples=parsed.examples)
+                prompts.render(
+                    "action_ask", question=question, examples=examples, language=language
+                )
             )
         try:
             if isinstance(parsed, Decision):
-                outcome = await self.backend.decide(turn.principal, parsed.token, parsed.confirm)
+                outcome = await self.backend.decide(
+                    turn.principal, parsed.token, parsed.confirm, language
+                )
             else:
-                outcome = await self.backend.run(turn.principal, parsed.action, parsed.args)
+                outcome = await self.backend.run(
+                    turn.principal, parsed.action, parsed.args, language
+                )
         except ClientError as exc:
-            return Reply(f"I could not run that: {exc.message}")
+            return Reply(_error(language, exc.message))
         except SmartopsError as exc:
             turn.degrade(BACKEND, f"Actions are unavailable: {exc.message}", self.metrics)
-            return Reply("Nothing was run.")
+            return Reply(_error(language, exc.message, unavailable=True))
         turn.action = outcome.to_json()
         return Reply(outcome.text)
 
     async def after(self, turn: Turn, answer: str) -> None:
         return None
+
+
+def _error(language: Language, message: str, unavailable: bool = False) -> str:
+    return prompts.render(
+        "action_error", language=language, message=message, unavailable=unavailable
+    )
 
 
 def build_stage(

@@ -20,12 +20,25 @@ from smartops.turn import Principal, Turn
 @click.command()
 @click.option("--port", type=int, default=None, help="Gateway port (0: a free one).")
 @click.option("--host", default=None, help="Gateway address (default 127.0.0.1).")
+@click.option(
+    "--sandbox",
+    default=None,
+    metavar="DIR",
+    help="Run against the Kubernetes API simulator serving this scenario folder ('demo': "
+    "the shipped one).",
+)
+@click.option(
+    "--knowledge",
+    multiple=True,
+    metavar="DIR",
+    help="A docs/runbooks folder indexed before READY (repeatable; SMARTOPS_KNOWLEDGE_PATHS).",
+)
 @mapped_errors
-def up(port: int | None, host: str | None) -> None:
+def up(port: int | None, host: str | None, sandbox: str | None, knowledge: tuple[str, ...]) -> None:
     """Start the embedded stack; prints READY <url> once everything answers."""
-    settings = load_settings(port=port, host=host)
+    settings = load_settings(port=port, host=host, knowledge_paths=list(knowledge) or None)
     configure_logging(settings.log_level)
-    run_stack(settings)
+    run_stack(settings, sandbox=sandbox)
 
 
 @click.command()

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from redis.exceptions import RedisError
 
 from smartops import prompts
+from smartops.answers.language import language_of
 from smartops.eventing.alerts import AlertDoc, AlertStore
 from smartops.metrics import Metrics
 from smartops.turn import Reply, Source, Turn
@@ -100,7 +101,7 @@ class AlertsStage:
             if self.live:
                 return None  # the live query of the actions answers
             turn.cacheable = False
-            return Reply(prompts.render("alerts_unknown"))
+            return Reply(prompts.render("alerts_unknown", language=language_of(question)))
         status = "resolved" if _RESOLVED.search(question) else "firing"
         scope = scopes(question, docs)
         intent = turn.decision.intent if turn.decision else None
@@ -115,6 +116,7 @@ class AlertsStage:
             total=len(chosen),
             status=status,
             scope=" ".join(scope),
+            language=language_of(question),
         )
         sources = [
             Source(

@@ -20,7 +20,9 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -61,13 +63,33 @@ def prepared_model(model_dir: Path, cache_dir: Path, quantize: bool) -> Path:
             started = time.perf_counter()
             work = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".export-"))
             try:
-                _export(model_dir, work, quantize)
+                with quiet_export():
+                    _export(model_dir, work, quantize)
                 os.replace(work, target)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             ms = round((time.perf_counter() - started) * 1e3)
             log.info("embedding model exported to ONNX", extra={"path": str(target), "ms": ms})
     return target / ONNX_FILE
+
+
+@contextmanager
+def quiet_export() -> Iterator[None]:
+    """No library chatter while exporting: the exporters' warnings (torch's ONNX
+    ``UserWarning``, ``TracerWarning`` and ``DeprecationWarning``; transformers' tracing
+    notes) are about code paths we pin and test, and the weight-loading progress bar is
+    replaced by the one line the caller logs with the export's duration."""
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def _export(model_dir: Path, work: Path, quantize: bool) -> None:

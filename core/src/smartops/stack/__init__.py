@@ -25,8 +25,10 @@ from smartops.config import Settings
 from smartops.gateway import create_app
 from smartops.services import build_services
 from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER, start_llm, start_redis
+from smartops.stack.knowledge import index_knowledge, with_knowledge
 from smartops.stack.lock import ChildState, DataDirLock, StackState, in_use
 from smartops.stack.procs import Child, Supervisor, free_port
+from smartops.stack.sandbox import sandboxed
 
 log = logging.getLogger(__name__)
 _CONNECT_TIMEOUT_S = 0.5
@@ -159,15 +161,21 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def run_stack(settings: Settings) -> None:
-    """``smartops up``: start the backends and serve the gateway until interrupted."""
+def run_stack(settings: Settings, sandbox: str | None = None) -> None:
+    """``smartops up``: start the backends and serve the gateway until interrupted;
+    with ``sandbox`` (a scenario folder, or ``demo``), against the Kubernetes API
+    simulator serving it."""
     # SIGTERM, and SIGINT even when a script started us in the background (where it is
     # ignored by default), unwind through ``embedded`` so every child is stopped.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGINT, _exit_on_signal)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with embedded(settings, always_lock=True) as stack:
+    with embedded(settings, always_lock=True) as stack, contextlib.ExitStack() as exits:
+        if sandbox:
+            stack.settings = exits.enter_context(sandboxed(stack.settings, sandbox))
         stack.settings = stack.settings.with_changes(port=stack.settings.port or free_port())
+        index_knowledge(stack.settings)  # --knowledge DIR: indexed before READY
+        stack.settings = with_knowledge(stack.settings)
         asyncio.run(_serve(stack))
 
 

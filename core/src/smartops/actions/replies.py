@@ -1,0 +1,64 @@
+"""The actions' replies to the user, in their language: refusals, unconnected backends,
+confirmations that ran nothing (prompts/action_denied, action_unconnected, action_decision)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smartops import prompts
+from smartops.actions import catalog
+from smartops.answers.models import Language
+from smartops.errors import SmartopsError
+from smartops.turn import Principal
+
+# What an unconnected backend's error code names.
+UNCONNECTED = {
+    "kubernetes_not_configured": "Kubernetes",
+    "prometheus_not_configured": "Prometheus",
+    "alertmanager_not_configured": "Alertmanager",
+}
+
+
+@dataclass(frozen=True)
+class Denial:
+    """A refusal, worded for the user in their language (prompts/action_denied.j2)."""
+
+    action: catalog.Action
+    namespace: str | None
+    principal: Principal
+    language: Language
+
+    def text(self, cause: str, reason: str = "", default_policy: bool = False) -> str:
+        return prompts.render(
+            "action_denied",
+            action=self.action.name,
+            write=self.action.kind == "write",
+            namespace=self.namespace or "",
+            user=self.principal.email or self.principal.user,
+            cause=cause,
+            reason=reason,
+            default_policy=default_policy,
+            language=self.language,
+        )
+
+
+def decision_text(status: str, language: Language, **context: str) -> str:
+    values = {"token": "", "action": "", "message": "", **context}
+    return prompts.render("action_decision", status=status, language=language, **values)
+
+
+def failure(action: str, exc: SmartopsError, language: Language) -> str:
+    """An action that did not run: what to connect when its backend is missing."""
+    backend = UNCONNECTED.get(exc.code or "")
+    if backend:
+        return prompts.render(
+            "action_unconnected", action=action, backend=backend, language=language
+        )
+    if language == "ru":
+        return f"`{action}` не выполнено: {exc.message}"
+    return f"`{action}` did not run: {exc.message}"
+
+
+def one_line(text: str) -> str:
+    """A reply's first paragraph on one line: what the audit record keeps of a refusal."""
+    return " ".join(text.split("\n\n", 1)[0].split())
