@@ -8,6 +8,7 @@ limit must re-embed what is stored, never mix vectors of two models.
 from __future__ import annotations
 
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -76,8 +77,14 @@ def test_export_is_cached_and_keyed_by_variant(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     model_dir = Path(embedder_module.default_model_path())
-    first = prepared_model(model_dir, tmp_path, quantize=True)
-    assert "pre-processing" not in capfd.readouterr().err  # no stray root-logger advice
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # what `python -W default` or a terminal would show
+        first = prepared_model(model_dir, tmp_path, quantize=True)
+    err = capfd.readouterr().err
+    assert "pre-processing" not in err  # no stray root-logger advice
+    # torch's ONNX UserWarning / TracerWarning / DeprecationWarning, the loading bar
+    assert [str(w.message)[:80] for w in caught] == []
+    assert "Warning" not in err and "Loading weights" not in err
     stamp = first.stat().st_mtime_ns
     again = prepared_model(model_dir, tmp_path, quantize=True)
     assert again == first and again.stat().st_mtime_ns == stamp

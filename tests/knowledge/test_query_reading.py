@@ -32,6 +32,8 @@ def test_russian_is_told_from_english_with_identifiers() -> None:
         ("логи", "logs log"),
         ("масштабировать", "scale scaling"),
         ("алерта", "alert alerting"),
+        ("масштабирование", "scale scaling"),  # a long stem takes a suffix too
+        ("автомасштабирования", "autoscaling autoscaler scale"),
     ],
 )
 def test_glossary_reads_word_forms(word: str, english: str) -> None:
@@ -78,6 +80,9 @@ def test_identifiers_are_names_not_acronyms() -> None:
         ("What is a DaemonSet used for?", False, False),
         ("Какой порог у алерта KubePodNotReady?", True, False),
         ("Что делать, если сработал KubeContainerWaiting?", False, True),
+        # one weak cue and a name: the rule's definition; the same cue alone is not enough
+        ("Which windows do the KubeAPIErrorBudgetBurn rules use?", True, False),
+        ("Which windows do the burn rate rules use?", False, False),
     ],
 )
 def test_document_type_asked_for(question: str, definition: bool, remediation: bool) -> None:
@@ -92,3 +97,12 @@ def test_profile_of_a_russian_question() -> None:
     assert read.semantic.startswith("Как масштабировать")
     english = profile("How do I scale a deployment?")
     assert not english.russian and english.lexical == english.semantic == english.text
+
+
+def test_the_query_vector_reads_the_question_as_asked_except_in_vector_search() -> None:
+    from smartops.knowledge.retrieval import embedding_text
+
+    question = "Как масштабировать деплоймент?"
+    assert embedding_text(question) == question  # the gateway's one vector per turn
+    assert "scale" in embedding_text(question, "vector")  # no BM25 to carry the glossary
+    assert embedding_text("scale a deployment", "vector") == "scale a deployment"

@@ -50,3 +50,16 @@ def test_embedded_search_reaches_more_documents() -> None:
         "a.md",
         "a.md",
     ]
+
+
+def test_page_support_lifts_a_page_that_matches_in_several_sections() -> None:
+    from smartops.knowledge.ranking import support
+
+    hits = [hit("lucky.md", 1.0), hit("page.md", 0.95, 0), hit("page.md", 0.6, 1)]
+    hits.append(hit("page.md", 0.5, 2))
+    hits.append(hit("page.md", 0.4, 3))  # beyond the two supporting chunks: not counted
+    out = support(hits, 0.1, 2)
+    assert [h.chunk.source for h in out[:2]] == ["page.md", "lucky.md"]
+    assert abs(out[0].score - (0.95 + 0.1 * (0.6 + 0.5))) < 1e-9
+    assert [h.score for h in out if h.chunk.source == "page.md"][1:] == [0.6, 0.5, 0.4]
+    assert support(hits, 0.0, 2)[0].chunk.source == "lucky.md"  # off

@@ -5,10 +5,16 @@ then again unchanged. The index is padded to ``size`` chunks with generated ones
 drawn word by word from the corpus' own word frequencies (BM25 sees realistic postings)
 and vectors mixed from two real chunk vectors plus noise (kNN scans the same amount of
 data; exact search does not depend on the values). Latencies are per query, one thread.
+The load average is printed beside the figures (a loaded machine's figures say so).
+
+With ``questions`` (a dev set file), the real corpus' index is also compared with
+LlamaIndex's fusion retriever on those questions (``retrieval_compare``), unless
+``llamaindex_venv`` is None.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -17,10 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from smartops.bench import retrieval_compare
 from smartops.bench.stats import summary_ms
 from smartops.config import Settings
 from smartops.knowledge.documents import Chunk, make_chunk
 from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.eval import load_devset
 from smartops.knowledge.index import open_index
 from smartops.knowledge.index.embedded import EmbeddedIndex
 from smartops.knowledge.ingest import ingest
@@ -119,8 +127,27 @@ def _index(local: Settings) -> EmbeddedIndex:
     return index
 
 
-def run(settings: Settings, corpus: str, size: int, runs: int) -> dict[str, Any]:
+def _compare(
+    index: EmbeddedIndex, embedder: Embedder, questions: Path | None, venv: Path | None
+) -> dict[str, Any] | None:
+    if questions is None or venv is None:
+        return None
+    try:
+        return retrieval_compare.compare(index, embedder, load_devset(questions), venv)
+    except (retrieval_compare.Unavailable, OSError, ValueError) as exc:
+        return {"unavailable": str(exc)}
+
+
+def run(
+    settings: Settings,
+    corpus: str,
+    size: int,
+    runs: int,
+    questions: Path | None = None,
+    llamaindex_venv: Path | None = None,
+) -> dict[str, Any]:
     """All figures, as a dict (see the module docstring)."""
+    load_before = os.getloadavg()
     embedder = Embedder(settings)
     embedder.load()
     with tempfile.TemporaryDirectory(prefix="smartops-bench-") as tmp:
@@ -129,6 +156,7 @@ def run(settings: Settings, corpus: str, size: int, runs: int) -> dict[str, Any]
         started = time.perf_counter()
         again = ingest([corpus], local, _index(local), embedder)
         again_s = time.perf_counter() - started
+        comparison = _compare(_index(local), embedder, questions, llamaindex_venv)
         build_started = time.perf_counter()
         padded = pad(_index(local), size)
         padded.bm25()
@@ -147,4 +175,8 @@ def run(settings: Settings, corpus: str, size: int, runs: int) -> dict[str, Any]
         },
     }
     figures.update(measure_search(padded, embedder, DEFAULT_QUERIES, runs))
+    figures["load_before"] = [round(x, 2) for x in load_before]
+    figures["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    if comparison is not None:
+        figures["llamaindex_comparison"] = comparison
     return figures

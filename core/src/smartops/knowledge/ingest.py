@@ -22,6 +22,7 @@ from smartops.knowledge.chunking import chunk_markdown
 from smartops.knowledge.documents import Chunk, files_under
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index.base import Index
+from smartops.knowledge.snippets import find, includes, inline
 from smartops.redact import redact
 
 log = logging.getLogger(__name__)
@@ -73,14 +74,40 @@ def discover(paths: Sequence[str]) -> list[tuple[str, Path]]:
     return found
 
 
-def parse_file(source: str, file: Path, settings: Settings, model: str) -> list[Chunk]:
+def parse_file(
+    source: str, file: Path, settings: Settings, model: str, root: Path | None = None
+) -> list[Chunk]:
     """The file's chunks, secrets masked (``redact``) before anything stores or embeds
     them: a markdown file as a whole (a key block may span sections), alert rules per
-    chunk (the YAML is parsed first, a mask must not break it)."""
+    chunk (the YAML is parsed first, a mask must not break it). Snippet includes are
+    resolved up to ``root`` (``snippets.inline``; default: the file's folder)."""
     text = file.read_text(encoding="utf-8", errors="replace")
     if file.suffix.lower() in YAML:
         return [c.redacted() for c in chunk_alert_rules(text, source, model=model)]
+    text = inline(text, file, root or file.parent)
     return chunk_markdown(redact(text), source, max_words=settings.chunk_words, model=model)
+
+
+def root_of(file: Path, paths: Sequence[str]) -> Path:
+    """The folder given to ingest that holds ``file`` (its own folder for a file given)."""
+    for arg in paths:
+        root = Path(arg)
+        if root.is_dir() and file.resolve().is_relative_to(root.resolve()):
+            return root
+    return file.parent
+
+
+def fragments(files: Sequence[tuple[Path, Path]]) -> set[Path]:
+    """The snippet files that another of the (file, root) pages includes: they are read
+    where they are included, not indexed as pages of their own."""
+    found: set[Path] = set()
+    for file, root in files:
+        if file.suffix.lower() in MARKDOWN:
+            text = file.read_text(encoding="utf-8", errors="replace")
+            for name in includes(text):
+                if (fragment := find(name, file, root)) is not None:
+                    found.add(fragment.resolve())
+    return found
 
 
 def _under(source: str, paths: Sequence[str]) -> bool:
@@ -101,10 +128,12 @@ def ingest(
     """Bring the index in line with the files under ``paths``."""
     started = time.perf_counter()
     report = IngestReport()
-    files = discover(paths)
+    rooted = [(source, file, root_of(file, paths)) for source, file in discover(paths)]
+    included = fragments([(file, root) for _, file, root in rooted])
+    files = [(s, f, r) for s, f, r in rooted if f.resolve() not in included]
     chunks: dict[str, Chunk] = {}
-    for source, file in files:
-        for chunk in parse_file(source, file, settings, embedder.signature):
+    for source, file, root in files:
+        for chunk in parse_file(source, file, settings, embedder.signature, root):
             chunks[chunk.id] = chunk
     report.files, report.chunks = len(files), len(chunks)
     stored = index.stored()

@@ -21,6 +21,7 @@ _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 MAX_ENDING = 5  # letters a stem may be followed by (Russian endings; 3 after a short stem)
+LONG_STEM, LONG_ENDING = 8, 7  # a long stem also takes a suffix: масштабир-ование
 # Short or common words that never name a resource: not transliterated.
 _FUNCTION_WORDS = frozenset(
     [
@@ -42,6 +43,8 @@ _FUNCTION_WORDS = frozenset(
         "этого",
         "этом",
         "этой",
+        "такое",
+        "такой",
         "также",
         "только",
         "можно",
@@ -119,9 +122,16 @@ def lookup(word: str, table: Glossary | None = None) -> str | None:
         return table.words[word]
     for size in range(min(len(word), table.longest_stem), 2, -1):
         english = table.stems.get(word[:size])
-        if english is not None and len(word) - size <= (MAX_ENDING if size > 4 else 3):
+        if english is not None and len(word) - size <= _ending(size):
             return english
     return None
+
+
+def _ending(stem: int) -> int:
+    """How many letters may follow a stem of this length."""
+    if stem >= LONG_STEM:
+        return LONG_ENDING
+    return MAX_ENDING if stem > 4 else 3
 
 
 def transliterate(word: str) -> list[str]:

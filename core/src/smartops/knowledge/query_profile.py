@@ -4,7 +4,8 @@
   such as ``PodDisruptionBudget``), snake_case metric names and ``--flags``. A question
   that names one wants the document with that name: lexical search is the better judge.
 - **Definition**: the alert's metric, expression, threshold, ``for`` or severity: the
-  alert-rule document answers it.
+  alert-rule document answers it. A weak cue (rule, fires, triggers) is enough when the
+  question names an identifier and does not ask what to do.
 - **Remediation**: what it means, what to do, how to fix or diagnose: the runbook.
   Both may be asked at once.
 
@@ -90,14 +91,18 @@ def profile(question: str) -> QueryProfile:
     russian = is_russian(question)
     english = expand(question) if russian else question
     lower = english.lower()
-    definition = _score(lower, _DEFINITION) >= 2 and not _GENERAL_RULES.search(lower)
+    names = identifiers(question)
+    cues = 0 if _GENERAL_RULES.search(lower) else _score(lower, _DEFINITION)
     remediation = _score(lower, _REMEDIATION) >= 2
+    # One weak cue ("rules", "fires", "triggers") is enough when the question names an
+    # identifier and does not ask what to do: "the KubeAPIErrorBudgetBurn rules".
+    definition = cues >= 2 or (cues >= 1 and bool(names) and not remediation)
     return QueryProfile(
         text=question,
         lexical=expand(question, transliterated=True) if russian else question,
         semantic=english,
         russian=russian,
-        identifiers=identifiers(question),
+        identifiers=names,
         definition=definition,
         remediation=remediation,
     )

@@ -10,7 +10,10 @@ side with the query vector, and hands both candidate lists to ``rank``:
    ``bm25_share_russian`` for a Russian question (the embedding model reads English);
    ``fusion="rrf"`` keeps the former weighted reciprocal rank fusion instead;
 2. **re-ranking** (``rerank.rerank``): title, heading and identifier matches and the
-   document type the question asks for.
+   document type the question asks for;
+3. **page support** (``support``): a page's best chunk gains ``page_support`` times the
+   scores of its next ``page_support_chunks`` chunks: a page that matches in several
+   sections is more likely about the question than one lucky paragraph elsewhere.
 
 A single mode (BM25 or kNN only) skips step 1 and gets step 2 over its own normalised
 scores, so the modes stay comparable. The backend then applies ``index.base.spread``.
@@ -43,6 +46,8 @@ class RankingConfig:
     rrf_k: int = 10
     rrf_bm25_weight: float = 0.5
     rerank: RerankWeights = field(default_factory=RerankWeights)
+    page_support: float = 0.1
+    page_support_chunks: int = 2
 
 
 def bm25_share(query: QueryProfile, config: RankingConfig) -> float:
@@ -76,6 +81,21 @@ def single(hits: Sequence[Hit], norm: Norm = "max") -> list[Hit]:
     return [Hit(h.chunk, v) for h, v in zip(ordered, values, strict=True)]
 
 
+def support(hits: Sequence[Hit], share: float, chunks: int) -> list[Hit]:
+    """Each page's best hit plus ``share`` times its next ``chunks`` hits, best first."""
+    if share <= 0 or chunks <= 0:
+        return list(hits)
+    pages: dict[str, list[float]] = {}
+    for hit in hits:
+        pages.setdefault(hit.chunk.source, []).append(hit.score)
+    out: list[Hit] = []
+    for hit in hits:
+        scores = pages.pop(hit.chunk.source, None)  # the page's first (best) hit only
+        extra = share * sum(scores[1 : 1 + chunks]) if scores else 0.0
+        out.append(Hit(hit.chunk, hit.score + extra))
+    return sorted(out, key=lambda h: h.score, reverse=True)
+
+
 def rank(
     query: QueryProfile | str,
     lexical: Sequence[Hit] | None,
@@ -89,4 +109,5 @@ def rank(
         candidates = fuse(read, lexical, semantic, config)
     else:
         candidates = single(lexical if lexical is not None else semantic or [], config.norm)
-    return rerank(read, candidates, config.rerank)
+    ranked = rerank(read, candidates, config.rerank)
+    return support(ranked, config.page_support, config.page_support_chunks)
