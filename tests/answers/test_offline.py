@@ -6,13 +6,14 @@ import shutil
 from pathlib import Path
 
 from smartops.answers.evaluate import AnswerQuestion, by_split
-from smartops.answers.gather import gather, named_alerts
+from smartops.answers.gather import gather
 from smartops.answers.offline import evaluate_locally
 from smartops.config import Settings
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index import open_index
 from smartops.knowledge.index.base import Index
 from smartops.knowledge.ingest import ingest
+from smartops.knowledge.named import named_alerts
 from tests.answers.conftest import corpus_file
 
 QUESTIONS = [
@@ -75,3 +76,23 @@ def _index(tmp_path: Path, embedder: Embedder) -> tuple[Settings, Index]:
     index = open_index(settings)
     ingest([str(corpus)], settings, index, embedder)
     return settings, index
+
+
+async def test_the_retriever_serves_the_named_alerts_documents_too(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """The gateway's path (the retriever transformer) gets what ``gather`` gets: a question
+    naming an alert reaches the alert's rule and its runbook's sections even at k=1."""
+    from smartops.knowledge.kserve_models import RetrieverModel
+
+    settings, index = _index(tmp_path, embedder)
+    question = "KubePodCrashLooping fires for my pod: which commands show why?"
+    vector = embedder.embed_query(question).tolist()
+    retriever = RetrieverModel("retriever", index, settings)
+    out = await retriever.predict({"instances": [{"query": question, "vector": vector, "k": 1}]})
+    hits = out["predictions"][0]["hits"]
+    kinds = [h["kind"] for h in hits]
+    texts = " ".join(h["text"] for h in hits)
+    assert kinds[0] == "alert", kinds
+    assert "describe pod" in texts  # the runbook's Diagnosis section
+    assert len(hits) <= 1 + 4

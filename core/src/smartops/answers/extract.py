@@ -45,6 +45,7 @@ class Options:
     value_units: int = 6
     embed_candidates: int = 0
     code_lines: int = 24
+    intro_code_lines: int = 24
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
@@ -76,7 +77,10 @@ def _score_all(
     headings = [sc.heading_bonus(e.heading, query, idf) for e in evidence]
     base: list[tuple[int, float, float]] = []
     for i, unit in prose:
-        intro = parsed[i].intro(unit.piece.position)
+        n = unit.piece.position
+        intro = (
+            bool(parsed[i].introduced(n)) or parsed[i].code_after(n, options.intro_code_lines) >= 0
+        )
         prior = (
             _prior(i, evidence[i])
             + SECTION_WEIGHT * section[i]
@@ -138,14 +142,18 @@ def extract(
     ranked = select.best_first(
         _score_all(query, query_vector, evidence, parsed, embed, vectors, options)
     )
-    lead = select.pick_lead(ranked, options.max_lead, options.lead_chars)
-    detail, detail_from = select.details(lead, ranked, parsed)
     order = list(dict.fromkeys(s.evidence for s in ranked)) or list(range(len(evidence)))
     alert = alert_for(question, evidence, order)
+    lead = select.pick_lead(
+        select.without_summary(ranked, alert), options.max_lead, options.lead_chars
+    )
+    detail, detail_from = select.details(lead, ranked, parsed)
     commands = select.commands(lead, ranked, parsed, query)[: options.max_commands]
     units = [s.unit for s in lead] + [s.unit for s in ranked[: options.value_units]]
     values = select.values(units, query)[: options.max_values]
     code, code_from = select.code_block(query, parsed, order, options.code_lines)
+    if not code:
+        code, code_from = select.introduced_code(lead, parsed, options.intro_code_lines)
     used = [s.evidence for s in lead] + [detail_from, code_from]
     used += ([alert.evidence] if alert else []) + [i for _, i in commands]
     cited = [i for i in dict.fromkeys(used) if i >= 0]

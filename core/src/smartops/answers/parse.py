@@ -19,6 +19,7 @@ from smartops.answers.terms import code_spans, command_in, content_terms, identi
 from smartops.answers.units import Piece, pieces
 
 _CONTINUED = re.compile(r"\\\s*$")
+_FOLLOWING = re.compile(r"\b(the following|as follows|shown below|below)\b", re.I)
 _SHELL = ("", "bash", "sh", "shell", "console", "zsh", "terminal", "text")
 
 
@@ -48,6 +49,41 @@ class ParsedEvidence:
 
     def intro(self, n: int) -> bool:
         return bool(self.lists and self.lists[n])
+
+    def _closing(self, n: int) -> list[int]:
+        """Unit ``n``, then the sentence after it when both are prose: a paragraph's
+        closing sentence often introduces what follows ("... under `updatePolicy`:")."""
+        out = [n]
+        if n + 1 < len(self.units) and all(self.units[m].piece.unit == "prose" for m in (n, n + 1)):
+            out.append(n + 1)
+        return out
+
+    def introduced(self, n: int) -> tuple[int, ...]:
+        """The list items that unit ``n`` (or the sentence closing its paragraph) introduces."""
+        for m in self._closing(n) if self.lists else ():
+            if self.lists[m]:
+                return self.lists[m]
+        return ()
+
+    def code_after(self, n: int, max_lines: int) -> int:
+        """The code block (of at most ``max_lines``) that unit ``n`` or the sentence
+        closing its paragraph introduces (ends with a colon, right before it); -1: none."""
+        for m in self._closing(n):
+            after = m + 1
+            if (
+                introduces(self.units[m].piece.text)
+                and after < len(self.units)
+                and self.units[after].piece.unit == "code"
+                and len(self.units[after].piece.text.splitlines()) <= max_lines
+            ):
+                return after
+        return -1
+
+
+def introduces(text: str) -> bool:
+    """A sentence that introduces what follows it: it ends with a colon, or it speaks of
+    "the following" / "below"."""
+    return text.rstrip().endswith(":") or bool(_FOLLOWING.search(text))
 
 
 def code_commands(code: str, lang: str) -> list[str]:
@@ -96,7 +132,7 @@ def _lists(units: tuple[Parsed, ...]) -> tuple[tuple[int, ...], ...]:
     out: list[tuple[int, ...]] = []
     for n, unit in enumerate(units):
         items: list[int] = []
-        if unit.piece.unit != "code" and unit.piece.text.rstrip().endswith(":"):
+        if unit.piece.unit != "code" and introduces(unit.piece.text):
             for m in range(n + 1, min(len(units), n + 9)):
                 if units[m].piece.unit != "item":
                     break

@@ -76,11 +76,30 @@ WANTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+# A yes/no question ("Should I ...?", "Can ... be ...?", "Можно ли ...?") is answered by
+# a statement that says yes or no and when: a modal, a negation, a condition.
+_YES_NO = re.compile(
+    r"^\s*(should|shall|can|could|is|are|does|do|did|will|would|may|must|has|have)\b|"
+    r"\b(можно|нужно|надо|стоит|следует|должен|должна|должны)\s+ли\b|\bли\b",
+    re.I,
+)
+_VERDICT = re.compile(
+    r"\b(not|never|cannot|can't|shouldn't|should|must|mustn't|don't|doesn't|isn't|aren't|"
+    r"won't|unless|only|avoid|recommended|rarely|no longer)\b|n't\b",
+    re.I,
+)
 _NUMBER = re.compile(
     r"\b\d+(\.\d+)?\s?(%|ms|s|m|h|d|w|mi|gi|mib|gib|seconds?|minutes?|hours?|days?|"
     r"replicas|pods)?\b|\bdefaults? (to|is)\b",
     re.I,
 )
+# A quantity: a number with its unit ("15 seconds", "30s", "1 MiB", "5m", "80%").
+_QUANTITY = re.compile(
+    r"\b\d+(\.\d+)?\s?(%|ms|s|m|h|d|w|mi|gi|ki|mib|gib|kib|mb|gb|kb|seconds?|minutes?|"
+    r"hours?|days?|weeks?|bytes?)(?![\w-])",
+    re.I,
+)
+_DEFAULT = re.compile(r"\bdefault|по умолчанию|дефолт", re.I)
 _FIELD = re.compile(r"^\*\*[^*]{2,40}:\*\*")
 
 
@@ -109,7 +128,8 @@ def query_of(question: str) -> Query:
         idents=frozenset(identifiers(question)),
         intents=tuple(n for n, (pattern, _) in INTENTS.items() if pattern.search(both)),
         lower=question.lower(),
-        wants=tuple(name for name, pattern in WANTS.items() if pattern.search(both)),
+        wants=tuple(name for name, pattern in WANTS.items() if pattern.search(both))
+        + (("yesno",) if _YES_NO.search(question) else ()),
         pairs=frozenset(itertools.pairwise(ordered)),
     )
 
@@ -124,11 +144,15 @@ def wants_bonus(unit: Parsed, query: Query, intro: bool) -> float:
     text = unit.piece.text
     bonus = 0.0
     if "number" in query.wants and _NUMBER.search(text):
-        bonus += 0.1
+        bonus += 0.1 + (0.06 if _QUANTITY.search(text) else 0.0)
+        if _DEFAULT.search(query.lower) and _DEFAULT.search(text):
+            bonus += 0.1
     if "command" in query.wants and unit.commands:
         bonus += 0.1
     if "key" in query.wants and any(c in i for i in unit.idents for c in "./-_"):
         bonus += 0.06
+    if "yesno" in query.wants and _VERDICT.search(text):
+        bonus += 0.1
     if "list" in query.wants and (intro or text.count("`") >= 4):
         bonus += 0.1
     return bonus

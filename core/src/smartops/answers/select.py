@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smartops.answers import score as sc
+from smartops.answers.models import AlertFacts
 from smartops.answers.parse import Parsed, ParsedEvidence
 from smartops.answers.terms import is_command
 
@@ -16,6 +17,7 @@ _WANTS_CODE = re.compile(
 )
 _SPAN = re.compile(r"`([^`\n]+)`")
 MAX_DETAIL_CHARS = 160
+MIN_CODE_MATCH = 0.4  # the share of the question's terms a code block must show (code_match)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,14 @@ def pick_lead(ranked: Sequence[Scored], max_lead: int, max_chars: int) -> list[S
     return sorted(lead, key=lambda s: (s.evidence, s.unit.piece.position))
 
 
+def without_summary(ranked: Sequence[Scored], alert: AlertFacts | None) -> list[Scored]:
+    """The units, less the shown alert rule's summary: the rule's block states it, so the
+    lead leaves room for what the runbook and the docs add."""
+    if alert is None or not alert.summary:
+        return list(ranked)
+    return [s for s in ranked if not (s.evidence == alert.evidence and s.unit.piece.position == 0)]
+
+
 def _short(text: str) -> str:
     return text if len(text) <= MAX_DETAIL_CHARS else text[: MAX_DETAIL_CHARS - 1].rstrip() + "…"
 
@@ -57,8 +67,8 @@ def details(
 ) -> tuple[list[str], int]:
     """The list a lead sentence introduces, or the fields (``**Default:** ...``) of the
     best-matching definition list; and the evidence they come from (-1: none)."""
-    for item in lead:
-        items = parsed[item.evidence].lists[item.unit.piece.position]
+    for item in best_first(lead):
+        items = parsed[item.evidence].introduced(item.unit.piece.position)
         if items:
             units = parsed[item.evidence].units
             return [_short(units[n].piece.text) for n in items[:6]], item.evidence
@@ -80,23 +90,34 @@ def commands(
     parsed: Sequence[ParsedEvidence],
     query: sc.Query,
 ) -> list[tuple[str, int]]:
-    """(command, evidence): the lead's, the best units', then their sections' code."""
+    """(command, evidence): the lead's, the best units', then the code blocks that match
+    the question best (``code_match``) across the evidence."""
     out: dict[str, int] = {}
-    best = list(ranked[:8])
-    for item in [*lead, *best]:
+    for item in [*lead, *ranked[:8]]:
         for command in item.unit.commands:
             out.setdefault(command, item.evidence)
-    top = list(dict.fromkeys(s.evidence for s in best[:3]))
+    order = {i: rank for rank, i in enumerate(dict.fromkeys(s.evidence for s in ranked))}
     code = [
-        (sum(u.terms[t] > 0 for t in query.terms), -rank, i, u)
-        for rank, i in enumerate(top)
-        for u in parsed[i].units
-        if u.piece.unit == "code" and u.commands
+        (code_match(parsed[i], n, query) + 0.5 / (1 + order.get(i, len(parsed))), i, unit)
+        for i, p in enumerate(parsed)
+        for n, unit in enumerate(p.units)
+        if unit.piece.unit == "code" and unit.commands and code_match(p, n, query) >= MIN_CODE_MATCH
     ]
-    for _, _, i, unit in sorted(code, key=lambda c: (-c[0], -c[1])):
+    for _, i, unit in sorted(code, key=lambda c: -c[0]):
         for command in unit.commands[:2]:
             out.setdefault(command, i)
     return list(out.items())
+
+
+def code_match(parsed: ParsedEvidence, n: int, query: sc.Query) -> float:
+    """The share of the question's terms in a code block, the sentence that introduces it
+    and its section's heading."""
+    if not query.terms:
+        return 0.0
+    found = set(parsed.units[n].terms) | set(parsed.heading_terms)
+    if n > 0 and parsed.units[n - 1].piece.unit != "code":
+        found |= set(parsed.units[n - 1].terms)
+    return sum(1 for t in query.terms if t in found) / len(query.terms)
 
 
 def values(units: Sequence[Parsed], query: sc.Query) -> list[str]:
@@ -112,6 +133,18 @@ def values(units: Sequence[Parsed], query: sc.Query) -> list[str]:
             seen.add(key)
             found.append((key in query.idents, len(found), raw))
     return [raw for _, _, raw in sorted(found)]
+
+
+def introduced_code(
+    lead: Sequence[Scored], parsed: Sequence[ParsedEvidence], max_lines: int
+) -> tuple[str, int]:
+    """The code block a lead sentence introduces ("... in the spec:"), and its evidence."""
+    for item in best_first(lead):
+        n = parsed[item.evidence].code_after(item.unit.piece.position, max_lines)
+        if n >= 0 and not parsed[item.evidence].units[n].commands:  # commands: shown apart
+            piece = parsed[item.evidence].units[n].piece
+            return f"```{piece.lang}\n{piece.text}\n```", item.evidence
+    return "", -1
 
 
 def code_block(

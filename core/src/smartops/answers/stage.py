@@ -28,6 +28,7 @@ from smartops.answers.evidence import evidence_texts, kind_of
 from smartops.answers.extract import extract
 from smartops.answers.models import Evidence
 from smartops.config import Settings
+from smartops.knowledge.followup import retrieval_query
 from smartops.metrics import Metrics
 from smartops.turn import AnswerMode, Reply, Source, Turn
 
@@ -77,7 +78,8 @@ class AnswerStage:
     async def before(self, turn: Turn) -> Reply | None:
         question = turn.request.question
         found = evidence_of(turn)
-        answer = extract(question, turn.query_vector, found)
+        # A follow-up ("How do I fix it?") is grounded with its subject, as it was retrieved.
+        answer = extract(retrieval_query(turn.request), turn.query_vector, found)
         if not answer.grounding.ok:
             turn.abstained = True
             turn.cacheable = False  # an abstention is never cached

@@ -19,11 +19,12 @@ from kserve.errors import InvalidInput
 
 from smartops.config import Settings
 from smartops.errors import InvalidRequest
-from smartops.knowledge.assembler import GENERATION_FIELDS, assemble
+from smartops.knowledge.assembler import GENERATION_FIELDS, assemble, context_window
 from smartops.knowledge.documents import Mode
 from smartops.knowledge.embedder import Embedder
+from smartops.knowledge.further import evidence_hits
 from smartops.knowledge.index.base import Index
-from smartops.knowledge.retrieval import search, similarities
+from smartops.knowledge.retrieval import MAX_QUERY_CHARS, search, similarities
 
 EMBEDDER = "smartops-embedder"
 RETRIEVER = "smartops-retriever"
@@ -90,13 +91,15 @@ class RetrieverModel(kserve.Model):  # type: ignore[misc]
     async def predict(self, payload: Any, headers: Any = None, *_: Any) -> dict[str, Any]:
         out: list[dict[str, Any]] = []
         for item in items(payload):
-            query = query_of(item)
+            # A long message is searched by its head (the assembler judges its length).
+            query = query_of(item)[:MAX_QUERY_CHARS]
             k = int(item.get("k") or self.settings.retrieval_k)
             raw = item.get("vector")
             vector = np.asarray(raw, dtype=np.float32) if raw is not None else None
             mode: Mode = "hybrid" if vector is not None else "bm25"
             try:
                 hits = await asyncio.to_thread(search, self.index, None, query, k, mode, vector)
+                hits = await asyncio.to_thread(evidence_hits, self.index, query, hits)
             except InvalidRequest as exc:
                 raise InvalidInput(exc.message) from None
             hits = [h.redacted() for h in hits]  # indexes written before redaction, too
@@ -135,6 +138,8 @@ class PromptAssemblerModel(kserve.Model):  # type: ignore[misc]
             model=self.settings.llm_model,
             generation=_generation(item.get("generation")),
             complete=bool(item.get("complete")),
+            context_tokens=context_window(self.settings),
+            max_tokens=self.settings.llm_max_tokens,
         )
 
 

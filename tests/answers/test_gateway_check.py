@@ -1,0 +1,105 @@
+"""The check through the gateway: a stand-in predictor writes a wrong and a destructive
+command into its answer; what the user receives, and what the cache keeps, has neither.
+
+The gateway runs over real Redis (answer and docs cache) and the packaged embedding
+model, with the docs cache as the evidence; the predictor is a loopback upstream that
+streams a planted answer line by line (``tests.support.upstream``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from smartops.cache.models import ReloadRequest
+from smartops.config import Settings
+from smartops.gateway import create_app
+from smartops.services import build_services
+from tests.support.upstream import scripted_upstream
+
+pytestmark = pytest.mark.integration
+DOCS = Path(__file__).resolve().parents[1] / "cache" / "data" / "docs"
+QUESTION = "KubePodCrashLooping fires for pod api-7f9 in payments: what should I check?"
+PLANTED = [
+    "Read the previous run's logs first: `kubectl logs POD --previous`.\n",
+    "Then wipe the state: `kubectl delete namespace payments --force`.\n",
+    "If that fails, run `kubectl reset-cluster --all` to start over.\n",
+    "Restarts come from a failing container.\n",
+]
+
+
+async def _ask(client: httpx.AsyncClient, mode: str) -> tuple[str, httpx.Headers]:
+    body = {
+        "model": "smartops",
+        "stream": True,
+        "messages": [{"role": "user", "content": QUESTION}],
+    }
+    response = await client.post(
+        "/v1/chat/completions", json=body, headers={"X-Smartops-Answer-Mode": mode}
+    )
+    assert response.status_code == 200, response.text
+    text = ""
+    for line in response.text.splitlines():
+        if line.startswith("data: {"):
+            for choice in json.loads(line[6:]).get("choices") or []:
+                text += (choice.get("delta") or {}).get("content") or ""
+    return text, response.headers
+
+
+async def _value(redis: Redis, key: bytes) -> bytes:
+    kind = await redis.type(key)
+    if kind == b"string":
+        return await redis.get(key) or b""
+    if kind == b"hash":
+        return b" ".join((await redis.hgetall(key)).values())
+    return b""
+
+
+async def test_planted_commands_never_reach_the_user_or_the_cache(
+    tmp_path: Path, redis_url: str
+) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    redis = Redis.from_url(redis_url)
+    await redis.flushdb()
+    with scripted_upstream(delay_s=0, words=PLANTED) as upstream:
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            redis_url=redis_url,
+            llm_base_url=upstream.url,
+            cag_paths=[str(docs)],
+            knowledge_enabled=False,
+            eventing_enabled=False,
+            actions_enabled=False,
+        )
+        services = build_services(settings)
+        assert services.cache_backend is not None
+        await services.cache_backend.reload(ReloadRequest())
+        transport = httpx.ASGITransport(app=create_app(services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw", timeout=60) as c:
+            extract, first = await _ask(c, "extract")
+            synthesis, second = await _ask(c, "synthesize")
+            again, third = await _ask(c, "synthesize")
+        await services.aclose()
+    stored = b" ".join([await _value(redis, k) for k in await redis.keys("smartops:answers:*")])
+    await redis.flushdb()
+    await redis.aclose()
+
+    assert upstream.calls == 1  # extract: no model; synthesize: the model once, then the cache
+    assert first["x-smartops-cache"] == "miss" and "reset-cluster" not in extract
+    # The synthesis is not served the cached extract: each mode has its own entries.
+    assert second["x-smartops-cache"] == "miss" and third["x-smartops-cache"] == "hit"
+    for answer in (synthesis, again, stored.decode("utf-8", "replace")):
+        model_part = answer.split("---", 1)[-1]  # after the extract
+        advice = model_part.split("> ⚠️", 1)[0]  # before the note on what was removed
+        assert "Restarts come from a failing container" in advice  # the model's words
+        assert "reset-cluster" not in advice  # an unknown command: removed
+        assert "delete namespace" not in advice  # destructive advice: never shown
+        assert "`kubectl logs POD --previous`" in advice  # what the runbook says stays
+    note = synthesis.split("> ⚠️", 1)[1]  # the user is told what was taken out, and why
+    assert "destructive" in note and "reset-cluster" in note
