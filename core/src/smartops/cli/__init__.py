@@ -8,8 +8,10 @@ from smartops.cli import actions as actions_cli
 from smartops.cli import answers as answers_cli
 from smartops.cli import bench, stack
 from smartops.cli import events as events_cli
+from smartops.cli import investigate as investigate_cli
 from smartops.cli import knowledge as knowledge_cli
 from smartops.cli import manifests as manifests_cli
+from smartops.cli import models as models_cli
 from smartops.cli import webui as webui_cli
 
 
@@ -26,10 +28,12 @@ main.add_command(knowledge_cli.search)
 main.add_command(knowledge_cli.eval_group)
 main.add_command(knowledge_cli.embedder_command)
 main.add_command(webui_cli.webui_command)
+main.add_command(models_cli.model)
 main.add_command(manifests_cli.manifests)
 main.add_command(actions_cli.audit)
 knowledge_cli.eval_group.add_command(actions_cli.eval_intents)
 knowledge_cli.eval_group.add_command(answers_cli.answers)
+knowledge_cli.eval_group.add_command(investigate_cli.investigations)
 main.add_command(events_cli.events)
 main.add_command(events_cli.reindex)
 main.add_command(events_cli.runs)
