@@ -37,19 +37,22 @@ class Answer:
     html: str = ""
     message: Locator | None = None  # the answer's element on the page
 
-    def list_items(self) -> list[str]:
-        """The text of each item of the answer's ordered lists (the sources list)."""
+    def _sources(self) -> Locator:
+        """The items of the answer's last ordered list: the sources list (an extract may
+        hold lists of its own before it)."""
         assert self.message is not None
-        return self.message.locator("#response-content-container ol > li").all_inner_texts()
+        return self.message.locator("#response-content-container ol").last.locator(":scope > li")
+
+    def list_items(self) -> list[str]:
+        """The text of each item of the sources list."""
+        return self._sources().all_inner_texts()
 
     def code_in_list_items(self) -> list[str]:
-        assert self.message is not None
-        return self.message.locator("#response-content-container ol > li code").all_inner_texts()
+        return self._sources().locator("code").all_inner_texts()
 
     def links_in_list_items(self) -> list[str]:
-        """The ``href`` of each link in the answer's ordered lists (clickable sources)."""
-        assert self.message is not None
-        links = self.message.locator("#response-content-container ol > li a[href]")
+        """The ``href`` of each link in the sources list (clickable sources)."""
+        links = self._sources().locator("a[href]")
         return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
 
 

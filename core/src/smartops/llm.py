@@ -186,22 +186,6 @@ class LLMClient:
             )
         yield LLMChunk(finish_reason=state.finish_reason, usage=state.usage(body["messages"]))
 
-    async def stream(self, payload: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        """Deprecated: :meth:`stream_chunks` as OpenAI-shaped chunk dicts (text chunks,
-        then one with ``finish_reason`` and ``usage``). Same errors."""
-        async for chunk in self.stream_chunks(payload):
-            choice = {"index": 0, "delta": {}, "finish_reason": chunk.finish_reason}
-            if chunk.text:
-                choice["delta"] = {"content": chunk.text}
-            data: dict[str, Any] = {"choices": [choice]}
-            if chunk.usage is not None:
-                data["usage"] = {
-                    "prompt_tokens": chunk.usage.prompt_tokens,
-                    "completion_tokens": chunk.usage.completion_tokens,
-                    "total_tokens": chunk.usage.total_tokens,
-                }
-            yield data
-
     async def _open_stream(self, body: dict[str, Any]) -> httpx.Response:
         """Send a streaming request asking for the usage; an upstream that rejects
         ``stream_options`` (a 400: nothing was generated) is asked again without."""
