@@ -176,17 +176,3 @@ async def test_an_upstream_that_refuses_stream_options_is_asked_again_without(
     chunks = await collect(up)
     assert chunks[-1].finish_reason == "stop"
     assert "stream_options" in up.requests[0] and "stream_options" not in up.requests[1]
-
-
-async def test_the_dict_stream_carries_the_finish_reason_and_usage(
-    upstream: Start,
-) -> None:
-    up = await upstream((200, sse(delta("Ok"), delta(finish="length"), "[DONE]")))
-    client = LLMClient(Settings(llm_base_url=up.url, llm_connect_retries=0), Metrics())
-    try:
-        chunks = [chunk async for chunk in client.stream(PAYLOAD)]
-    finally:
-        await client.aclose()
-    assert chunks[0]["choices"][0]["delta"] == {"content": "Ok"}
-    assert chunks[-1]["choices"][0]["finish_reason"] == "length"
-    assert chunks[-1]["usage"]["prompt_tokens"] > 0

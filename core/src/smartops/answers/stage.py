@@ -1,8 +1,9 @@
 """The answer stage: knowledge questions answered from the evidence, a model only where able.
 
 It runs after retrieval (the knowledge stage) on every turn no earlier stage answered.
-The evidence is what the prompt assembler kept (retrieved hits and docs-cache sections,
-within the token budget). Then, by answer mode:
+The evidence is what the prompt assembler was given (retrieved hits, the named alerts'
+documents, docs-cache sections), strongest first; a model sees the part within the
+token budget. Then, by answer mode:
 
 - nothing supports the question: an abstention (what was searched, the closest titles,
   how to add documents), never cached and never sent to a model;
@@ -38,8 +39,10 @@ MODES: tuple[AnswerMode, ...] = ("extract", "synthesize", "auto")
 
 
 def evidence_of(turn: Turn) -> list[Evidence]:
-    """The evidence of a turn: the assembled prompt's kept blocks, else the docs cache's."""
-    items: Sequence[dict[str, Any]] = (turn.prompt or {}).get("smartops", {}).get("context") or []
+    """The evidence of a turn: everything the prompt assembler was given (strongest
+    first; the model sees the part within its token budget), else the docs cache's."""
+    extension = (turn.prompt or {}).get("smartops", {})
+    items: Sequence[dict[str, Any]] = extension.get("evidence") or extension.get("context") or []
     if not items:
         items = turn.cached_context
     found = []

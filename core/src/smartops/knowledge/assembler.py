@@ -55,15 +55,38 @@ def block_from(item: dict[str, Any]) -> tuple[float, ContextBlock]:
     return strength, ContextBlock(label=label, text=str(item.get("text", "")), source=source)
 
 
+def ranked(
+    hits: Sequence[dict[str, Any]], cached: Sequence[dict[str, Any]]
+) -> list[tuple[ContextBlock, dict[str, Any]]]:
+    """Every block (and its item), strongest first."""
+    found = sorted(((*block_from(item), item) for item in [*cached, *hits]), key=lambda b: -b[0])
+    return [(block, item) for _, block, item in found]
+
+
+def _described(block: ContextBlock, item: dict[str, Any]) -> dict[str, Any]:
+    """A block as the request's ``smartops`` extension lists it."""
+    return {
+        "label": block.label,
+        "text": block.text,
+        "source": block.source.source,
+        "title": block.source.title,
+        "heading": block.source.heading,
+        "url": block.source.url,
+        "score": block.source.score,
+        # what the answer stage reads: the chunk's kind and its cosine to the query
+        "kind": item.get("kind", "doc"),
+        "similarity": item.get("similarity"),
+    }
+
+
 def within_budget(
     hits: Sequence[dict[str, Any]], cached: Sequence[dict[str, Any]], budget: int
 ) -> list[tuple[ContextBlock, dict[str, Any]]]:
     """The strongest blocks (and their items) whose estimated size fits ``budget`` tokens,
     strongest first."""
-    ranked = sorted(((*block_from(item), item) for item in [*cached, *hits]), key=lambda b: -b[0])
     kept: list[tuple[ContextBlock, dict[str, Any]]] = []
     used = 0
-    for _, block, item in ranked:
+    for block, item in ranked(hits, cached):
         cost = estimate_tokens(block.label) + estimate_tokens(block.text) + 4
         if used + cost > budget:
             continue
@@ -113,22 +136,10 @@ def assemble(
     blocks = [block for block, _ in kept]
     system = prompts.render("system", context=blocks, language=None)
     extra: dict[str, Any] = {
-        "context": [
-            {
-                "n": n,
-                "label": b.label,
-                "text": b.text,
-                "source": b.source.source,
-                "title": b.source.title,
-                "heading": b.source.heading,
-                "url": b.source.url,
-                "score": b.source.score,
-                # what the answer stage reads: the chunk's kind and its cosine to the query
-                "kind": item.get("kind", "doc"),
-                "similarity": item.get("similarity"),
-            }
-            for n, (b, item) in enumerate(kept, start=1)
-        ],
+        "context": [{"n": n, **_described(b, item)} for n, (b, item) in enumerate(kept, start=1)],
+        # Everything retrieved, strongest first: the evidence an extract is built from
+        # (no model reads it, so the token budget does not cut it).
+        "evidence": [_described(b, item) for b, item in ranked(hits, cached)],
         "dropped": len(hits) + len(cached) - len(blocks),
     }
     if complete:
