@@ -20,6 +20,7 @@ from smartops.cache.models import ReloadRequest
 from smartops.config import Settings
 from smartops.gateway import create_app
 from smartops.services import build_services
+from smartops.stack.threaded import GatewayThread
 from tests.support.upstream import scripted_upstream
 
 pytestmark = pytest.mark.integration
@@ -103,3 +104,54 @@ async def test_planted_commands_never_reach_the_user_or_the_cache(
         assert "`kubectl logs POD --previous`" in advice  # what the runbook says stays
     note = synthesis.split("> ⚠️", 1)[1]  # the user is told what was taken out, and why
     assert "destructive" in note and "reset-cluster" in note
+
+
+async def test_the_extract_streams_before_the_model_has_written_anything(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """In synthesize mode the extract goes out first: over a real socket, the client reads
+    it while the (slow) model has not sent a single word yet; the model's words follow."""
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    redis = Redis.from_url(redis_url)
+    await redis.flushdb()
+    words = ["Restarts come from a failing container.\n"]
+    with scripted_upstream(delay_s=3.0, words=words) as upstream:
+        gateway = GatewayThread(
+            Settings(
+                data_dir=tmp_path / "data",
+                redis_url=redis_url,
+                llm_base_url=upstream.url,
+                cag_paths=[str(docs)],
+                knowledge_enabled=False,
+                eventing_enabled=False,
+                actions_enabled=False,
+                answer_mode="synthesize",
+            )
+        )
+        gateway.start()
+        body = {
+            "model": "smartops",
+            "stream": True,
+            "messages": [{"role": "user", "content": QUESTION}],
+        }
+        seen_before_model, text = "", ""
+        try:
+            async with (
+                httpx.AsyncClient(timeout=60) as client,
+                client.stream("POST", f"{gateway.url}/chat/completions", json=body) as response,
+            ):
+                async for line in response.aiter_lines():
+                    if not line.startswith("data: {"):
+                        continue
+                    for choice in json.loads(line[6:]).get("choices") or []:
+                        delta = (choice.get("delta") or {}).get("content") or ""
+                        if delta and upstream.sent == 0:
+                            seen_before_model += delta
+                        text += delta
+        finally:
+            gateway.stop()
+    await redis.flushdb()
+    await redis.aclose()
+    assert "CrashLoopBackOff" in seen_before_model  # the extract, before any model word
+    assert "Restarts come from a failing container" in text.split("---", 1)[1]

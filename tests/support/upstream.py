@@ -26,6 +26,7 @@ class Upstream:
     fail_first: int = 0
     bodies: list[dict[str, Any]] = field(default_factory=list)
     words: list[str] = field(default_factory=lambda: list(WORDS))
+    sent: int = 0  # words streamed so far, over all calls
 
     @property
     def calls(self) -> int:
@@ -65,6 +66,7 @@ def _app(upstream: Upstream) -> Any:
         for word in upstream.words:
             await asyncio.sleep(upstream.delay_s)
             await send({"type": "http.response.body", "body": _chunk(word), "more_body": True})
+            upstream.sent += 1
         end = _chunk(None, "stop") + b"data: [DONE]\n\n"
         await send({"type": "http.response.body", "body": end})
 

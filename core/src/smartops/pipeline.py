@@ -16,6 +16,7 @@ format pieces.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -90,23 +91,41 @@ class Pipeline:
         return self._pieces(turn, paced(reply.text, self.pause_s(turn)))
 
     async def _open(self, turn: Turn) -> AsyncIterator[Piece]:
-        """The model's answer, opened: its first chunk is awaited here."""
+        """The model's answer, opened: its first chunk is awaited here. With an extract
+        to go first, only briefly: a model that fails at once still fails here (the
+        extract then stands alone and says why), a slow one no longer holds it back."""
         chunks = self._llm_text(turn, self.llm_request(turn))
         if turn.text_filter is not None:
             chunks = _filtered(chunks, turn.text_filter)
-        try:
-            first = await _first(chunks)
-        except SmartopsError as exc:
-            if not turn.preface:
-                raise
+        if not turn.preface:
+            return self._pieces(turn, _prepend(await _first(chunks), chunks))
+        opening = asyncio.ensure_future(_first(chunks))
+        await asyncio.wait({opening}, timeout=PREFACE_WAIT_S)
+        if opening.done() and isinstance(opening.exception(), SmartopsError):
             # A synthesis over an extract: the extract stands alone and says why.
-            turn.degrade("llm", f"The model could not add its summary: {exc.message}", self.metrics)
+            error = opening.exception()
+            assert isinstance(error, SmartopsError)
+            self._summary_failed(turn, error)
             return self._pieces(turn, paced(turn.preface, self.pause_s(turn)))
-        text = _prepend(first, chunks)
-        if turn.preface:
-            # The extract grows on the page while the model's checked lines follow.
-            text = paced(turn.preface, self.pause_s(turn), then=text)
-        return self._pieces(turn, text)
+        later = self._after_preface(turn, opening, chunks)
+        text = paced(turn.preface, self.pause_s(turn), then=later)
+        return self._pieces(turn, _cancelling(text, opening))
+
+    async def _after_preface(
+        self, turn: Turn, opening: asyncio.Future[object], chunks: AsyncIterator[str]
+    ) -> AsyncIterator[str]:
+        """The model's checked lines after the extract; a model that fails leaves the
+        extract standing, says why, and the answer is not cached."""
+        try:
+            async for text in _prepend(await opening, chunks):
+                yield text
+        except SmartopsError as exc:
+            yield "\n\n" + render_notices([self._summary_failed(turn, exc)])
+
+    def _summary_failed(self, turn: Turn, exc: SmartopsError) -> str:
+        notice = f"The model could not add its summary: {exc.message}"
+        turn.degrade("llm", notice, self.metrics)
+        return notice
 
     async def _before(self, stage: Stage, turn: Turn) -> Reply | None:
         started = time.perf_counter()
@@ -201,6 +220,8 @@ def redacted(request: ChatRequest) -> ChatRequest:
 
 
 _END = object()
+# How long an extract waits for the model's first chunk before it streams on its own.
+PREFACE_WAIT_S = 0.25
 
 
 async def _first(chunks: AsyncIterator[str]) -> object:
@@ -219,6 +240,18 @@ async def _filtered(chunks: AsyncIterator[str], check: TextFilter) -> AsyncItera
     tail = check.close()
     if tail:
         yield tail
+
+
+async def _cancelling(
+    text: AsyncIterator[str], opening: asyncio.Future[object]
+) -> AsyncIterator[str]:
+    """``text``; a reader that leaves early (a client gone) stops the model's request too."""
+    try:
+        async for item in text:
+            yield item
+    finally:
+        if not opening.done():
+            opening.cancel()
 
 
 async def _prepend(first: object, rest: AsyncIterator[str]) -> AsyncIterator[str]:
