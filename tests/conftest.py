@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from smartops.config import Settings
 from smartops.knowledge.embedder import Embedder
@@ -43,3 +44,13 @@ def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real embedded LLM (llama.cpp server with SmolLM2) for the whole session."""
     with llm_server(tmp_path_factory.mktemp("llm")) as url:
         yield url
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """A client of the session's Redis, emptied before and after the test."""
+    client = Redis.from_url(redis_url)
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()

@@ -9,22 +9,17 @@ streams a planted answer line by line (``tests.support.upstream``).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 from redis.asyncio import Redis
 
-from smartops.cache.models import ReloadRequest
-from smartops.config import Settings
-from smartops.gateway import create_app
-from smartops.services import build_services
 from smartops.stack.threaded import GatewayThread
+from tests.support.gateway import docs_cache_settings, in_process
 from tests.support.upstream import scripted_upstream
 
 pytestmark = pytest.mark.integration
-DOCS = Path(__file__).resolve().parents[1] / "cache" / "data" / "docs"
 QUESTION = "KubePodCrashLooping fires for pod api-7f9 in payments: what should I check?"
 PLANTED = [
     "Read the previous run's logs first: `kubectl logs POD --previous`.\n",
@@ -62,34 +57,18 @@ async def _value(redis: Redis, key: bytes) -> bytes:
 
 
 async def test_planted_commands_never_reach_the_user_or_the_cache(
-    tmp_path: Path, redis_url: str
+    tmp_path: Path, redis_url: str, redis: Redis
 ) -> None:
-    docs = tmp_path / "docs"
-    shutil.copytree(DOCS, docs)
-    redis = Redis.from_url(redis_url)
-    await redis.flushdb()
     with scripted_upstream(delay_s=0, words=PLANTED) as upstream:
-        settings = Settings(
-            data_dir=tmp_path / "data",
-            redis_url=redis_url,
-            llm_base_url=upstream.url,
-            cag_paths=[str(docs)],
-            knowledge_enabled=False,
-            eventing_enabled=False,
-            actions_enabled=False,
-        )
-        services = build_services(settings)
-        assert services.cache_backend is not None
-        await services.cache_backend.reload(ReloadRequest())
-        transport = httpx.ASGITransport(app=create_app(services))
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw", timeout=60) as c:
-            extract, first = await _ask(c, "extract")
-            synthesis, second = await _ask(c, "synthesize")
-            again, third = await _ask(c, "synthesize")
+        # No answer mode set: each request names its own.
+        settings = docs_cache_settings(tmp_path, redis_url, upstream.url, answer_mode="auto")
+        services, client = await in_process(settings)
+        async with client:
+            extract, first = await _ask(client, "extract")
+            synthesis, second = await _ask(client, "synthesize")
+            again, third = await _ask(client, "synthesize")
         await services.aclose()
     stored = b" ".join([await _value(redis, k) for k in await redis.keys("smartops:answers:*")])
-    await redis.flushdb()
-    await redis.aclose()
 
     assert upstream.calls == 1  # extract: no model; synthesize: the model once, then the cache
     assert first["x-smartops-cache"] == "miss" and "reset-cluster" not in extract
@@ -107,28 +86,13 @@ async def test_planted_commands_never_reach_the_user_or_the_cache(
 
 
 async def test_the_extract_streams_before_the_model_has_written_anything(
-    tmp_path: Path, redis_url: str
+    tmp_path: Path, redis_url: str, redis: Redis
 ) -> None:
     """In synthesize mode the extract goes out first: over a real socket, the client reads
     it while the (slow) model has not sent a single word yet; the model's words follow."""
-    docs = tmp_path / "docs"
-    shutil.copytree(DOCS, docs)
-    redis = Redis.from_url(redis_url)
-    await redis.flushdb()
     words = ["Restarts come from a failing container.\n"]
     with scripted_upstream(delay_s=3.0, words=words) as upstream:
-        gateway = GatewayThread(
-            Settings(
-                data_dir=tmp_path / "data",
-                redis_url=redis_url,
-                llm_base_url=upstream.url,
-                cag_paths=[str(docs)],
-                knowledge_enabled=False,
-                eventing_enabled=False,
-                actions_enabled=False,
-                answer_mode="synthesize",
-            )
-        )
+        gateway = GatewayThread(docs_cache_settings(tmp_path, redis_url, upstream.url))
         gateway.start()
         body = {
             "model": "smartops",
@@ -151,7 +115,5 @@ async def test_the_extract_streams_before_the_model_has_written_anything(
                         text += delta
         finally:
             gateway.stop()
-    await redis.flushdb()
-    await redis.aclose()
     assert "CrashLoopBackOff" in seen_before_model  # the extract, before any model word
     assert "Restarts come from a failing container" in text.split("---", 1)[1]

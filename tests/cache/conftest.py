@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
 DATA = Path(__file__).parent / "data"
 CORPUS_RUNBOOKS = Path(__file__).resolve().parents[3] / "shared/corpus/runbooks/content/runbooks"
@@ -26,12 +24,3 @@ def docs_dir(tmp_path: Path) -> Path:
         for file in (DATA / "docs").glob("*.md"):
             shutil.copy(file, target / file.name)
     return target
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    await client.flushdb()
-    yield client
-    await client.flushdb()
-    await client.aclose()

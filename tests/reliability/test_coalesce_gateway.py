@@ -7,8 +7,6 @@ model; the predictor is a scripted upstream on a loopback port that counts its c
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,51 +14,13 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from smartops.cache.models import ReloadRequest
-from smartops.config import Settings
-from smartops.gateway import create_app
-from smartops.services import Services, build_services
+from smartops.services import Services
+from tests.support.gateway import docs_cache_settings, in_process
 from tests.support.upstream import WORDS, Upstream, scripted_upstream
 
 pytestmark = pytest.mark.integration
-DOCS = Path(__file__).resolve().parents[1] / "cache" / "data" / "docs"
 QUESTION = "What does the KubePodCrashLooping alert mean?"
 MODEL_TEXT = "".join(WORDS)
-
-
-def settings_for(tmp_path: Path, redis_url: str, llm_url: str, **more: Any) -> Settings:
-    docs = tmp_path / "docs"
-    shutil.copytree(DOCS, docs, dirs_exist_ok=True)
-    return Settings(
-        data_dir=tmp_path / "data",
-        redis_url=redis_url,
-        llm_base_url=llm_url,
-        cag_paths=[str(docs)],
-        knowledge_enabled=False,  # the docs cache is the evidence
-        answer_mode="synthesize",  # so that the model is asked
-        eventing_enabled=False,
-        actions_enabled=False,
-        # A loaded test machine must not turn docs-cache lookups into misses (abstentions).
-        cache_deadline_ms=10_000,
-        **more,
-    )
-
-
-async def gateway(settings: Settings) -> tuple[Services, httpx.AsyncClient]:
-    services = build_services(settings)
-    assert services.cache_backend is not None
-    await services.cache_backend.reload(ReloadRequest())
-    transport = httpx.ASGITransport(app=create_app(services))
-    return services, httpx.AsyncClient(transport=transport, base_url="http://gw", timeout=120)
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    await client.flushdb()
-    yield client
-    await client.flushdb()
-    await client.aclose()
 
 
 async def ask(client: httpx.AsyncClient, question: str, stream: bool) -> dict[str, Any]:
@@ -91,7 +51,7 @@ async def ask(client: httpx.AsyncClient, question: str, stream: bool) -> dict[st
 async def answers_of(
     tmp_path: Path, redis_url: str, upstream: Upstream, n: int, question: str = QUESTION
 ) -> tuple[Services, list[dict[str, Any]]]:
-    services, client = await gateway(settings_for(tmp_path, redis_url, upstream.url))
+    services, client = await in_process(docs_cache_settings(tmp_path, redis_url, upstream.url))
     async with client:
         found = await asyncio.gather(*(ask(client, question, i % 2 == 0) for i in range(n)))
     await services.aclose()
