@@ -89,3 +89,15 @@ def test_russian_conversation_gets_russian_notes() -> None:
     checked = check(answer, evidence, ["Как починить etcd?"])
     assert "rm -rf" not in checked.text.split("> ⚠️", 1)[0]
     assert "Удалены разрушительные действия" in checked.text
+
+
+def test_an_answer_cut_inside_a_code_block_is_closed_before_the_note() -> None:
+    evidence = ["Run `kubectl get pods` and `kubectl describe pod`."]
+    checker = StreamChecker.of(evidence, ["how do I look at pods?"])
+    out = checker.feed("2. Run:\n   ```bash\n   kubectl get pods\n   rm -rf /var/lib/etcd\n")
+    out += checker.close()
+    # the removal note is prose after the code block, not a line inside it
+    lines = out.rstrip("\n").split("\n")
+    closing = lines.index("   ```", lines.index("   ```bash") + 1)
+    assert "rm -rf" not in out.split("> ⚠️", 1)[0]
+    assert any(line.startswith("> ⚠️") for line in lines[closing + 1 :]), out

@@ -116,3 +116,14 @@ def test_an_answer_cut_inside_a_code_block_is_closed_and_says_so() -> None:
     assert (cut + tail).count("```") == 2
     assert "cut off" in tail
     assert close_markdown("All done.", "stop") == ""
+
+
+def test_a_cut_code_block_inside_a_list_item_closes_with_its_own_indent() -> None:
+    from smartops.pipeline import close_markdown
+
+    # A fence at column 0 would end the list item and open a new code block that the
+    # Sources list would then land in.
+    cut = "1. Open a shell.\n2. Run:\n   ```bash\n   kubectl get pods\n   ```bash\n   more"
+    tail = close_markdown(cut, "stop")
+    assert tail == "\n   ```"
+    assert close_markdown("```\na\n```\n~~~\nb\n~~~", "stop") == ""

@@ -31,6 +31,7 @@ from smartops.errors import SmartopsError
 from smartops.flights import Shareable, TurnFlights, flight_key
 from smartops.knowledge.assembler import adopt, assemble, context_window, generation
 from smartops.llm import LLMClient
+from smartops.markdown import open_fence
 from smartops.metrics import Metrics
 from smartops.pacing import paced
 from smartops.redact import redact
@@ -269,7 +270,8 @@ def close_markdown(answer: str, finish_reason: str | None) -> str:
     An answer cut at the token limit can stop inside a code fence or emphasis; the fence
     is closed and the cut is said in words.
     """
-    tail = "\n```" if answer.count("```") % 2 else ""
+    fence = open_fence(answer)
+    tail = f"\n{fence}" if fence else ""
     if finish_reason == "length":
         tail += "\n\n" + prompts.render("truncated")
     return tail

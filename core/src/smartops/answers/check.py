@@ -23,8 +23,8 @@ from smartops.answers.models import Checked, Finding, FindingKind, Language
 from smartops.answers.parse import code_commands
 from smartops.answers.terms import code_spans, command_in, content_terms, destructive
 from smartops.answers.units import split_sentences
+from smartops.markdown import FENCE, toggles
 
-_FENCE = re.compile(r"^\s*(```|~~~)\s*([\w+-]*)")
 _FLAG = re.compile(r"(?<![\w-])--?[a-zA-Z][\w.-]*")
 _NAME = re.compile(
     r"(?<![\w./-])(?:[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*|[a-z][a-z0-9]*(?:_[a-z0-9]+)+|"
@@ -121,6 +121,7 @@ class StreamChecker:
     findings: list[Finding] = field(default_factory=list)
     _buffer: str = ""
     _fence: str | None = None
+    _opened: str = ""  # the open fence as written (indent and marker), to close it
     _out: list[str] = field(default_factory=list)
     _blank: bool = True
 
@@ -146,6 +147,9 @@ class StreamChecker:
         """The rest of the answer, checked, and the note on what was removed."""
         tail = self._emit([self._buffer]) if self._buffer else ""
         self._buffer = ""
+        if self._fence is not None:  # cut inside a code block (max tokens): close it, or
+            tail += self._opened + "\n"  # what follows (the Sources) renders as code
+            self._fence, self._opened = None, ""
         note = self._note()
         return tail + (f"\n{note}\n" if note else "")
 
@@ -165,9 +169,10 @@ class StreamChecker:
         return out
 
     def _line(self, line: str) -> str | None:
-        fence = _FENCE.match(line)
-        if fence:
-            self._fence = None if self._fence is not None else fence.group(2)
+        toggled, self._opened = toggles(line, self._opened)
+        if toggled:
+            fence = FENCE.match(line)
+            self._fence = fence.group(3) if self._opened and fence else None
             return line
         if self._fence is not None:
             return self._code_line(line)
