@@ -176,3 +176,64 @@ async def test_an_upstream_that_refuses_stream_options_is_asked_again_without(
     chunks = await collect(up)
     assert chunks[-1].finish_reason == "stop"
     assert "stream_options" in up.requests[0] and "stream_options" not in up.requests[1]
+
+
+@dataclass
+class KeepAlive:
+    """A keep-alive upstream: each answer a chunked SSE body whose end comes ``end_after_s``
+    after ``[DONE]`` (never, when None); counts the connections it accepts."""
+
+    end_after_s: float | None
+    connections: int = 0
+    url: str = ""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                await reader.readexactly(length)
+                body = sse(delta("A budget"), delta(finish="stop"), "[DONE]")
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(body):x}\r\n".encode() + body
+                )
+                writer.write(b"\r\n")
+                await writer.drain()
+                if self.end_after_s is None:
+                    await asyncio.sleep(3600)
+                await asyncio.sleep(self.end_after_s)
+                writer.write(b"0\r\n\r\n")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+
+async def answers_over(up: KeepAlive, count: int) -> list[str]:
+    server = await asyncio.start_server(up.handle, "127.0.0.1", 0)
+    up.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
+    client = LLMClient(Settings(llm_base_url=up.url, llm_connect_retries=0), Metrics())
+    try:
+        return [
+            "".join(c.text for c in [chunk async for chunk in client.stream_chunks(PAYLOAD)])
+            for _ in range(count)
+        ]
+    finally:
+        await client.aclose()
+        server.close()
+
+
+async def test_a_stream_read_to_its_end_keeps_its_connection_for_the_next_request() -> None:
+    up = KeepAlive(end_after_s=0.005)
+    assert await answers_over(up, 3) == ["A budget"] * 3
+    assert up.connections == 1
+
+
+async def test_an_upstream_that_never_ends_its_body_after_done_still_answers() -> None:
+    up = KeepAlive(end_after_s=None)  # the connection is given up, the answer is not
+    assert await answers_over(up, 2) == ["A budget"] * 2
+    assert up.connections == 2

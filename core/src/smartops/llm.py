@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 BACKEND = "llm"
 _RETRY_BASE_DELAY_S = 0.1
 INCOMPLETE = "llm_stream_incomplete"
+_DRAIN_S = 0.05  # what follows [DONE] is only the end of the chunked body
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,11 +162,13 @@ class LLMClient:
         response = await self._open_stream(body)
         state = _StreamState()
         try:
-            async for line in response.aiter_lines():
+            lines = response.aiter_lines()
+            async for line in lines:
                 if not line.startswith("data:"):
                     continue
                 data = line[5:].strip()
                 if data == "[DONE]":
+                    await _drain(lines)
                     break
                 for text in state.read(_parse_chunk(data)):
                     yield LLMChunk(text=text)
@@ -216,6 +219,18 @@ class LLMClient:
         except httpx.HTTPError:
             return False
         return response.status_code == 200
+
+
+async def _drain(lines: AsyncIterator[str]) -> None:
+    """Read the stream's end after ``[DONE]``: a response read to its end returns its
+    connection to the pool (one closed early is dropped, and the next request pays a
+    new connection). An upstream that sends more, or nothing, in time is closed."""
+    try:
+        async with asyncio.timeout(_DRAIN_S):
+            async for _ in lines:
+                pass
+    except (TimeoutError, httpx.HTTPError):
+        pass
 
 
 def _error_message(body: str) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import uvicorn
+import uvloop
 
 from smartops.config import Settings
 from smartops.gateway import create_app
@@ -176,7 +177,7 @@ def run_stack(settings: Settings, sandbox: str | None = None) -> None:
         stack.settings = stack.settings.with_changes(port=stack.settings.port or free_port())
         index_knowledge(stack.settings)  # --knowledge DIR: indexed before READY
         stack.settings = with_knowledge(stack.settings)
-        asyncio.run(_serve(stack))
+        uvloop.run(_serve(stack))  # the loop uvicorn itself would pick
 
 
 async def _serve(stack: Embedded) -> None:
