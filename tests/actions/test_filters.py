@@ -144,7 +144,7 @@ async def monitored(
         actions_audit_stream="test:audit:filters",
     )
     redis = aioredis.Redis.from_url(redis_url)
-    service = ActionService.build(settings, Metrics(), redis)
+    service = ActionService.build(settings.actions, Metrics(), redis)
     yield service
     await service.aclose()
     await redis.aclose()

@@ -63,7 +63,7 @@ async def test_reads_and_dry_runs_on_a_real_cluster(namespace: str, tmp_path: Pa
     settings = Settings(
         actions_kubeconfig=Path(KUBECONFIG), actions_policy_file=policy, actions_kube_sar=False
     )
-    service = ActionService.build(settings, Metrics(), None)
+    service = ActionService.build(settings.actions, Metrics(), None)
     me = Principal("e2e")
     try:
         deployments = await service.run(me, "get_deployments", {"namespace": namespace})

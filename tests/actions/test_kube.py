@@ -42,7 +42,7 @@ async def service(kube: Kube, redis_url: str, tmp_path: Path) -> AsyncIterator[A
     )
     client = aioredis.Redis.from_url(redis_url)
     await client.delete(STREAM)
-    svc = ActionService.build(settings, Metrics(), client)
+    svc = ActionService.build(settings.actions, Metrics(), client)
     yield svc
     await svc.aclose()
     await client.aclose()
@@ -158,7 +158,7 @@ async def test_tokens_expire(kube: Kube, redis_url: str, tmp_path: Path) -> None
         actions_kubeconfig=kube.kubeconfig, actions_policy_file=policy, actions_confirm_ttl_s=10
     )
     client = aioredis.Redis.from_url(redis_url)
-    svc = ActionService.build(settings, Metrics(), client)
+    svc = ActionService.build(settings.actions, Metrics(), client)
     try:
         pending = await svc.run(ALICE, "scale", {"namespace": "shop", "name": "web", "replicas": 3})
         sync = redis.Redis.from_url(redis_url)

@@ -40,7 +40,7 @@ async def service(
         actions_audit_stream="test:audit:mon",
     )
     client = aioredis.Redis.from_url(redis_url)
-    svc = ActionService.build(settings, Metrics(), client)
+    svc = ActionService.build(settings.actions, Metrics(), client)
     yield svc
     await svc.aclose()
     await client.aclose()
@@ -103,7 +103,7 @@ async def test_silence_is_previewed_then_created(
 
 
 async def test_unconfigured_backends_say_so(redis_url: str) -> None:
-    svc = ActionService.build(Settings(), Metrics(), None)
+    svc = ActionService.build(Settings().actions, Metrics(), None)
     try:
         outcome = await svc.run(OPS, "prom_alerts", {})
         assert outcome.status == "unavailable" and "no Prometheus is connected" in outcome.text

@@ -57,7 +57,7 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
 
 def sink(url: str, metrics: Metrics, retries: int = 3) -> Sink:
     settings = Settings(eventing_sink_retries=retries, eventing_sink_backoff_s=0.01)
-    return Sink(settings, metrics, url=url)
+    return Sink(settings.eventing, metrics, url=url)
 
 
 async def test_transient_errors_are_retried_until_delivered() -> None:

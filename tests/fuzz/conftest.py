@@ -195,7 +195,7 @@ def target(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator
         runner.run(_prepare(services))
         app = create_app(services)
         metrics = Metrics()
-        sink = Sink(settings, metrics)
+        sink = Sink(settings.eventing, metrics)
         stack.callback(runner.run, sink.aclose())
         functions = (
             adapter_app(settings, metrics, sink),

@@ -70,7 +70,7 @@ async def test_secret_values_never_leave(
     with running_simulator(folder, tmp_path) as sim:
         from smartops.actions.k8s import Kube
 
-        kube = Kube(Settings().with_changes(**sim.settings_changes()))
+        kube = Kube(Settings().with_changes(**sim.settings_changes()).actions)
         try:
             for question in questions:
                 target = target_from_text(question)

@@ -75,7 +75,7 @@ def demo(tmp_path: Path) -> Iterator[Simulator]:
 
 
 async def test_logs_and_metadata_only_reads(demo: Simulator, tmp_path: Path) -> None:
-    kube = Kube(Settings().with_changes(**demo.settings_changes()))
+    kube = Kube(Settings().with_changes(**demo.settings_changes()).actions)
     reads = KubeReads(kube)
     try:
         pod = "cart-6f7d9c8b5-x8k2p"
@@ -100,7 +100,7 @@ async def test_logs_and_metadata_only_reads(demo: Simulator, tmp_path: Path) -> 
 async def test_a_pod_with_two_containers_needs_one_named(tmp_path: Path) -> None:
     folder = _folder(tmp_path / "s", POD, {"t/two/a.log": "a\n", "t/two/b.log": "b\n"})
     with running_simulator(folder, tmp_path / "w") as sim:
-        kube = Kube(Settings().with_changes(**sim.settings_changes()))
+        kube = Kube(Settings().with_changes(**sim.settings_changes()).actions)
         try:
             with pytest.raises(InvalidRequest, match="a container name must be specified"):
                 await kube.call(kube.core().read_namespaced_pod_log, "two", "t", raw=True)
@@ -120,7 +120,7 @@ async def test_actions_read_dry_run_and_confirm_against_the_demo(
         **demo.settings_changes()
     )
     client = aioredis.Redis.from_url(redis_url)
-    service = ActionService.build(settings, Metrics(), client)
+    service = ActionService.build(settings.actions, Metrics(), client)
     user = Principal("u-1", role="user", email="dev@example.com")
     try:
         pods = await service.run(user, "get_pods", {"namespace": "shop", "reason": "OOMKilled"})

@@ -57,7 +57,9 @@ def sim_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]
 
 
 def _stage(settings: Settings, policy: Policy | None = None) -> InvestigateStage:
-    clients = Clients(Kube(settings), PromClient(settings), policy or Policy.load(None))
+    clients = Clients(
+        Kube(settings.actions), PromClient(settings.actions), policy or Policy.load(None)
+    )
     # A generous deadline: a loaded machine must not turn a slow read into a wrong answer.
     return InvestigateStage(clients, Metrics(), SLOW)
 
@@ -129,7 +131,9 @@ def test_the_target_comes_from_the_question_then_the_router() -> None:
 async def test_the_alert_investigator_names_the_cause_once_bounded(
     sim_settings: Settings,
 ) -> None:
-    clients = Clients(Kube(sim_settings), PromClient(sim_settings), Policy.load(None))
+    clients = Clients(
+        Kube(sim_settings.actions), PromClient(sim_settings.actions), Policy.load(None)
+    )
     investigator = AlertInvestigator(clients, SLOW)
     try:
         labels = {"alertname": "KubePodCrashLooping", "namespace": "shop", "pod": "cart"}

@@ -80,4 +80,4 @@ async def test_an_unknown_collection_is_refused_and_never_created(
     assert opened == []
     assert not (settings.data_dir / "index" / "attacker-made").exists()
     assert await redis.get(LOCK_PREFIX + "attacker-made") is None
-    assert await redis.xlen(settings.eventing_runs_stream) == 0  # no run was recorded
+    assert await redis.xlen(settings.eventing.runs_stream) == 0  # no run was recorded

@@ -62,9 +62,9 @@ async def test_clients_of_prometheus_alertmanager_logs_and_sink_forward_it() -> 
             actions_logs_url=f"{rec.url}/logs",
             eventing_sink_url=f"{rec.url}/sink",
         )
-        prom = PromClient(settings)
-        sink = Sink(settings, Metrics())
-        logs = LogSearch(settings, kube=None)  # type: ignore[arg-type]  # the log store only
+        prom = PromClient(settings.actions)
+        sink = Sink(settings.eventing, Metrics())
+        logs = LogSearch(settings.actions, kube=None)  # type: ignore[arg-type]  # the log store only
         token = set_request_id("rid-backends")
         try:
             await prom.query(c.QueryArgs(query="up"))

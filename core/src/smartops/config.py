@@ -1,7 +1,10 @@
 """Settings: one pydantic-settings model, built once at each edge and passed down.
 
 Every field reads from the environment with the prefix ``SMARTOPS_`` (for example
-``SMARTOPS_PORT=9000``). Nothing in the library reads the environment itself.
+``SMARTOPS_PORT=9000``). Nothing in the library reads the environment itself. Feature
+sections (``smartops.config_sections``) read their variables under their own prefix
+(``SMARTOPS_ACTIONS_TOKEN`` is ``settings.actions.token``) and are what their components
+receive.
 """
 
 from __future__ import annotations
@@ -10,16 +13,32 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from smartops.config_sections import (
+    SECTIONS,
+    ActionsSettings,
+    EventingSettings,
+    Section,
+    split_list,
+)
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+_SECTION_NAMES = frozenset(section.prefix for section in SECTIONS)
 
 
 class Settings(BaseSettings):
     """All smartops settings. See the configuration table in the README."""
 
-    model_config = SettingsConfigDict(env_prefix="SMARTOPS_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="SMARTOPS_",
+        # SMARTOPS_ACTIONS_KUBE_CONTEXT: section "actions", field "kube_context".
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
+        frozen=True,
+    )
 
     # Where all local state lives (Redis data, indexes, logs of the embedded stack).
     data_dir: Path = Path(".smartops")
@@ -74,33 +93,8 @@ class Settings(BaseSettings):
     # How long `smartops up` waits for each component to become ready.
     startup_timeout_s: float = Field(120.0, gt=0)
 
-    # Actions (safe DevOps commands from the chat): docs/actions.md.
-    actions_enabled: bool = True
-    actions_url: str = ""  # the actions function; empty: run the actions in process
-    actions_token: SecretStr | None = None  # shared secret between gateway and function
-    # Without a token the actions function refuses to start, unless it runs locally:
-    # then it serves loopback callers only.
-    actions_local: bool = False
-    actions_policy_file: Path | None = None  # empty: everyone reads, nobody writes
-    actions_kubeconfig: Path | None = None  # empty: in-cluster service account, if any
-    actions_kube_context: str = ""
-    actions_kube_sar: bool = True  # SubjectAccessReview for the user before each action
-    actions_kube_impersonate: bool = False  # run as the user (Impersonate-User)
-    actions_prometheus_url: str = ""
-    actions_alertmanager_url: str = ""
-    actions_logs_url: str = ""  # OpenSearch holding the log shipper's indices
-    actions_logs_index: str = "logs-*"
-    actions_timeout_s: float = Field(10.0, gt=0)
-    actions_confirm_ttl_s: int = Field(300, ge=10, le=86400)
-    actions_max_rows: int = Field(20, ge=1, le=500)
-    actions_max_log_lines: int = Field(100, ge=1, le=2000)
-    actions_audit_stream: str = "smartops:audit"
-    actions_audit_maxlen: int = Field(0, ge=0)  # 0: never trimmed (append-only)
-    actions_tool_calling: bool = False  # ask the LLM (tools) when the parser finds nothing
-    # Open WebUI's X-OpenWebUI-User-* headers are trusted only from these client CIDRs
-    # (comma-separated), or with the API key when actions_trust_forwarded_with_api_key.
-    actions_trusted_proxies: str = ""
-    actions_trust_forwarded_with_api_key: bool = False
+    # Actions (safe DevOps commands from the chat), SMARTOPS_ACTIONS_*: docs/actions.md.
+    actions: ActionsSettings = ActionsSettings()
 
     # Answers (docs/knowledge.md, "Grounded answers"): extract, synthesize, or auto
     # (extract on the embedded tiny model, synthesize with any other predictor).
@@ -164,43 +158,38 @@ class Settings(BaseSettings):
     cag_min_similarity: float = Field(0.45, gt=0, le=1)
     cag_max_sections: int = Field(4, ge=1)
 
-    # Eventing (Alertmanager webhook, CloudEvents, reindex runs): docs/eventing.md.
-    eventing_enabled: bool = True
-    # When set, only this bearer token opens the Alertmanager webhook and /events (else the
-    # API key does, when one is set): docs/eventing.md.
-    eventing_webhook_token: SecretStr | None = None
-    eventing_sink_url: str = ""  # where the adapter posts events; the function uses K_SINK
-    eventing_sink_retries: int = Field(5, ge=0, le=20)
-    eventing_sink_backoff_s: float = Field(0.2, gt=0)
-    eventing_sink_timeout_s: float = Field(5.0, gt=0)
-    eventing_dedupe_ttl_s: int = Field(7 * 86_400, ge=60)  # how long an event id is remembered
-    eventing_claim_ttl_s: int = Field(120, ge=1)  # a crashed handler's claim expires after this
-    eventing_alerts_collection: str = Field("alerts", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
-    eventing_alerts_index: bool = True  # also upsert alert documents into the index collection
-    # Roots a docs.changed event may name, and what a scheduled full reindex ingests.
-    eventing_reindex_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    eventing_reindex_lock_ttl_s: int = Field(30, ge=1)
-    eventing_canary_file: Path | None = None  # JSONL: id, question, paths (as smartops eval)
-    eventing_canary_k: int = Field(5, ge=1, le=100)
-    eventing_runs_stream: str = "smartops:runs"
-    eventing_runs_maxlen: int = Field(1000, ge=10)
-    eventing_mlflow_uri: str = ""  # an MLflow tracking URI: every run is logged there too
-    eventing_mlflow_experiment: str = "smartops-reindex"
-    eventing_source: str = "/smartops/reindex"  # source of the reindex.completed events
-
-    @field_validator("eventing_reindex_paths", mode="before")
-    @classmethod
-    def _split_reindex_paths(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
-        return value
+    # Eventing (Alertmanager webhook, CloudEvents, reindex runs), SMARTOPS_EVENTING_*.
+    eventing: EventingSettings = EventingSettings()
 
     @field_validator("cors_origins", "cag_paths", "knowledge_paths", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
-        return value
+        return split_list(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nest_sections(cls, data: object) -> object:
+        """Flat names (``actions_token=...``, as the variables read) go to their section;
+        given both ways, the flat one wins."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for section in SECTIONS:
+            lead = f"{section.prefix}_"
+            flat = {k[len(lead) :]: out.pop(k) for k in list(out) if str(k).startswith(lead)}
+            if flat:
+                given = out.get(section.prefix) or {}
+                base = given.model_dump() if isinstance(given, Section) else dict(given)
+                out[section.prefix] = {**base, **flat}
+        return out
+
+    @classmethod
+    def env_names(cls) -> frozenset[str]:
+        """Every setting's name as its variable has it after ``SMARTOPS_``, lower case."""
+        names = {name for name in cls.model_fields if name not in _SECTION_NAMES}
+        for section in SECTIONS:
+            names |= {f"{section.prefix}_{name}" for name in section.model_fields}
+        return frozenset(names)
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str], **overrides: object) -> Settings:

@@ -181,10 +181,10 @@ def gateway_child(settings: Settings, port: int) -> tuple[Child, Probe]:
     env["SMARTOPS_DATA_DIR"] = str(settings.data_dir.resolve())
     # Open WebUI forwards who is signed in; the gateway believes exactly this Open WebUI.
     trusted = own_webui_cidr(settings)
-    if settings.actions_trusted_proxies not in ("", trusted):
+    if settings.actions.trusted_proxies not in ("", trusted):
         log.warning(
             "SMARTOPS_ACTIONS_TRUSTED_PROXIES replaced: the gateway trusts only its Open WebUI",
-            extra={"configured": settings.actions_trusted_proxies, "trusted": trusted},
+            extra={"configured": settings.actions.trusted_proxies, "trusted": trusted},
         )
     env["SMARTOPS_ACTIONS_TRUSTED_PROXIES"] = trusted
     argv = [sys.executable, "-m", "smartops.cli", "up", "--port", str(port)]

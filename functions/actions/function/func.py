@@ -18,7 +18,7 @@ class ActionsFunction(FunctionAdapter):
 
     def build(self, settings: Settings, cfg: Mapping[str, str]) -> Any:
         redis = connect_redis(settings) if settings.redis_url else None
-        service = ActionService.build(settings, Metrics(), redis)
+        service = ActionService.build(settings.actions, Metrics(), redis)
         self.closers.append(service.aclose)
         if redis is not None:
             self.closers.insert(0, redis.aclose)  # closed after the service

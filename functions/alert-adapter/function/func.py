@@ -25,10 +25,12 @@ class AlertAdapter(FunctionAdapter):
 
     def build(self, settings: Settings, cfg: Mapping[str, str]) -> Any:
         metrics = Metrics()
-        self.sink = Sink(settings, metrics, url=cfg.get("K_SINK") or settings.eventing_sink_url)
+        self.sink = Sink(
+            settings.eventing, metrics, url=cfg.get("K_SINK") or settings.eventing.sink_url
+        )
         self.closers.append(self.sink.aclose)
         return adapter_app(
-            settings, metrics, self.sink, webhook_token=settings.eventing_webhook_token
+            settings, metrics, self.sink, webhook_token=settings.eventing.webhook_token
         )
 
     def not_ready(self) -> str | None:

@@ -20,13 +20,13 @@ def build(shared: Shared) -> Contribution:
     from smartops.composition import Contribution
 
     settings = shared.settings
-    if not settings.actions_enabled:
+    if not settings.actions.enabled:
         return Contribution()
     service = (
         None
-        if settings.actions_url
-        else ActionService.build(settings, shared.metrics, shared.redis)
+        if settings.actions.url
+        else ActionService.build(settings.actions, shared.metrics, shared.redis)
     )
-    model = ModelIntents(shared.llm) if settings.actions_tool_calling else None
-    stage, backend = build_stage(settings, shared.metrics, service, model)
+    model = ModelIntents(shared.llm) if settings.actions.tool_calling else None
+    stage, backend = build_stage(settings.actions, shared.metrics, service, model)
     return Contribution(stage=stage, closers=[backend.aclose])

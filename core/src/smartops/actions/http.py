@@ -62,8 +62,8 @@ def _loopback(host: str | None) -> bool:
 
 def create_actions_app(service: ActionService) -> FastAPI:
     settings = service.settings
-    token = settings.actions_token
-    if token is None and not settings.actions_local:
+    token = settings.token
+    if token is None and not settings.local:
         raise ConfigurationError(
             "The actions function trusts the principal its caller names: set "
             "SMARTOPS_ACTIONS_TOKEN (shared with the gateway), or SMARTOPS_ACTIONS_LOCAL=true "

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from smartops.actions.catalog import Permission
-from smartops.config import Settings
+from smartops.config_sections import ActionsSettings
 from smartops.errors import (
     InvalidRequest,
     NotFound,
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 Json = dict[str, Any]
 
 
-def _api_client(settings: Settings) -> Any | None:
+def _api_client(settings: ActionsSettings) -> Any | None:
     """An ApiClient from the configured kubeconfig, else in-cluster, else None."""
     try:
         from kubernetes import client, config
@@ -39,10 +39,10 @@ def _api_client(settings: Settings) -> Any | None:
         log.warning("the kubernetes client is not installed (smartops[k8s]): no k8s actions")
         return None
 
-    if settings.actions_kubeconfig:
+    if settings.kubeconfig:
         return config.new_client_from_config(  # type: ignore[no-untyped-call]
-            config_file=str(settings.actions_kubeconfig),
-            context=settings.actions_kube_context or None,
+            config_file=str(settings.kubeconfig),
+            context=settings.kube_context or None,
         )
     if os.environ.get("KUBERNETES_SERVICE_HOST"):
         configuration = client.Configuration()
@@ -54,10 +54,10 @@ def _api_client(settings: Settings) -> Any | None:
 class Kube:
     """The cluster, as the actions see it."""
 
-    def __init__(self, settings: Settings, api_client: Any | None = None) -> None:
+    def __init__(self, settings: ActionsSettings, api_client: Any | None = None) -> None:
         self.settings = settings
         self.api = api_client if api_client is not None else _api_client(settings)
-        self.timeout = (settings.actions_timeout_s, settings.actions_timeout_s)
+        self.timeout = (settings.timeout_s, settings.timeout_s)
 
     @property
     def configured(self) -> bool:
@@ -105,7 +105,7 @@ class Kube:
         """Run one client method in a thread; JSON (or text when ``raw``) back."""
         kwargs["_preload_content"] = False
         kwargs["_request_timeout"] = self.timeout
-        if user and self.settings.actions_kube_impersonate:
+        if user and self.settings.kube_impersonate:
             kwargs["_headers"] = {"Impersonate-User": user}
         response = await asyncio.to_thread(_invoke, method, args, kwargs)
         text = response.data.decode("utf-8", "replace")

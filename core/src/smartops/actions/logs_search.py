@@ -14,7 +14,7 @@ import httpx
 from smartops.actions import catalog as c
 from smartops.actions.k8s import Kube
 from smartops.actions.render import Note, Result, Table
-from smartops.config import Settings
+from smartops.config_sections import ActionsSettings
 from smartops.edge.client import http_client
 from smartops.errors import InvalidRequest, UpstreamError, UpstreamUnavailable
 
@@ -50,12 +50,14 @@ def search_body(args: c.LogSearchArgs, size: int) -> dict[str, Any]:
 
 
 class LogSearch:
-    def __init__(self, settings: Settings, kube: Kube, http: httpx.AsyncClient | None = None):
-        self.url = settings.actions_logs_url.rstrip("/")
-        self.index = settings.actions_logs_index
-        self.size = settings.actions_max_rows * 5
+    def __init__(
+        self, settings: ActionsSettings, kube: Kube, http: httpx.AsyncClient | None = None
+    ):
+        self.url = settings.logs_url.rstrip("/")
+        self.index = settings.logs_index
+        self.size = settings.max_rows * 5
         self.kube = kube
-        self._http = http or http_client(timeout=settings.actions_timeout_s)
+        self._http = http or http_client(timeout=settings.timeout_s)
 
     async def aclose(self) -> None:
         await self._http.aclose()

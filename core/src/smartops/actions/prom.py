@@ -17,7 +17,7 @@ import yaml
 
 from smartops.actions import catalog as c
 from smartops.actions.render import Change, Code, Note, Result, Table
-from smartops.config import Settings
+from smartops.config_sections import ActionsSettings
 from smartops.edge.client import http_client
 from smartops.errors import InvalidRequest, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 
@@ -45,10 +45,10 @@ def metric_query(args: c.MetricArgs, templates: dict[str, Json]) -> tuple[str, s
 class PromClient:
     """Prometheus and Alertmanager; either may be unconfigured (empty URL)."""
 
-    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
-        self.prom_url = settings.actions_prometheus_url.rstrip("/")
-        self.am_url = settings.actions_alertmanager_url.rstrip("/")
-        self._http = http or http_client(timeout=settings.actions_timeout_s)
+    def __init__(self, settings: ActionsSettings, http: httpx.AsyncClient | None = None) -> None:
+        self.prom_url = settings.prometheus_url.rstrip("/")
+        self.am_url = settings.alertmanager_url.rstrip("/")
+        self._http = http or http_client(timeout=settings.timeout_s)
         self.templates = query_templates()
 
     async def aclose(self) -> None:

@@ -27,7 +27,7 @@ from smartops.actions.redact import redact
 from smartops.actions.render import Result, preview, render
 from smartops.actions.replies import Denial, decision_text, failure, one_line
 from smartops.answers.models import Language
-from smartops.config import Settings
+from smartops.config_sections import ActionsSettings
 from smartops.errors import ClientError, PermissionDenied, SmartopsError
 from smartops.metrics import Metrics
 from smartops.turn import Principal
@@ -53,7 +53,7 @@ def kube_user(principal: Principal) -> str:
 class ActionService:
     def __init__(
         self,
-        settings: Settings,
+        settings: ActionsSettings,
         executors: Executors,
         policy: Policy,
         confirmations: Confirmations,
@@ -69,16 +69,16 @@ class ActionService:
 
     @classmethod
     def build(
-        cls, settings: Settings, metrics: Metrics, redis_client: aioredis.Redis | None
+        cls, settings: ActionsSettings, metrics: Metrics, redis_client: aioredis.Redis | None
     ) -> ActionService:
         kube = Kube(settings)
         executors = Executors(kube, PromClient(settings), LogSearch(settings, kube))
         return cls(
             settings,
             executors,
-            Policy.load(settings.actions_policy_file),
-            Confirmations(redis_client, settings.actions_confirm_ttl_s),
-            Audit(redis_client, settings.actions_audit_stream, settings.actions_audit_maxlen),
+            Policy.load(settings.policy_file),
+            Confirmations(redis_client, settings.confirm_ttl_s),
+            Audit(redis_client, settings.audit_stream, settings.audit_maxlen),
             metrics,
         )
 
@@ -87,7 +87,7 @@ class ActionService:
 
     def _render(self, result: Result) -> str:
         s = self.settings
-        return redact(render(result.blocks, s.actions_max_rows, s.actions_max_log_lines))
+        return redact(render(result.blocks, s.max_rows, s.max_log_lines))
 
     async def run(
         self, principal: Principal, name: str, raw_args: dict[str, Any], language: Language = "en"
@@ -156,7 +156,7 @@ class ActionService:
             result.changes,
             result.summary,
             pending.token,
-            self.settings.actions_confirm_ttl_s,
+            self.settings.confirm_ttl_s,
             language,
         )
         return Outcome("pending", redact(text), action.name, pending.token)
@@ -261,9 +261,9 @@ class ActionService:
         decision = self.policy.decide(principal, action, namespace)
         denial = Denial(action, namespace, principal, language)
         if not decision.allowed:
-            return denial.text("policy", default_policy=self.settings.actions_policy_file is None)
+            return denial.text("policy", default_policy=self.settings.policy_file is None)
         kube = self.executors.kube
-        if self.settings.actions_kube_sar and action.permission and kube.configured:
+        if self.settings.kube_sar and action.permission and kube.configured:
             allowed, reason = await kube.allowed(
                 kube_user(principal),
                 [],

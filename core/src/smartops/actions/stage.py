@@ -24,7 +24,7 @@ from smartops.actions.intent_types import Ask, Decision, Intent
 from smartops.actions.service import ActionService, Outcome
 from smartops.answers.language import language_of
 from smartops.answers.models import Language
-from smartops.config import Settings
+from smartops.config_sections import ActionsSettings
 from smartops.edge.client import http_client, transport_error
 from smartops.errors import (
     ClientError,
@@ -56,12 +56,12 @@ class Backend(Protocol):
 class RemoteActions:
     """The actions function over HTTP (``POST /actions/{name}``, ``POST /decisions``)."""
 
-    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
-        self.url = settings.actions_url.rstrip("/")
+    def __init__(self, settings: ActionsSettings, http: httpx.AsyncClient | None = None) -> None:
+        self.url = settings.url.rstrip("/")
         headers = {}
-        if settings.actions_token is not None:
-            headers["Authorization"] = f"Bearer {settings.actions_token.get_secret_value()}"
-        self._http = http or http_client(timeout=settings.actions_timeout_s * 3, headers=headers)
+        if settings.token is not None:
+            headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
+        self._http = http or http_client(timeout=settings.timeout_s * 3, headers=headers)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -158,9 +158,12 @@ def _error(language: Language, message: str, unavailable: bool = False) -> str:
 
 
 def build_stage(
-    settings: Settings, metrics: Metrics, service: ActionService | None, model: ModelIntents | None
+    settings: ActionsSettings,
+    metrics: Metrics,
+    service: ActionService | None,
+    model: ModelIntents | None,
 ) -> tuple[ActionsStage, Any]:
     """The stage over the remote function (when configured) or the in-process service."""
-    backend: Any = RemoteActions(settings) if settings.actions_url else service
+    backend: Any = RemoteActions(settings) if settings.url else service
     assert backend is not None
     return ActionsStage(backend, metrics, model), backend

@@ -73,6 +73,6 @@ def build(shared: Shared) -> Contribution:
     if not settings.knowledge_enabled and not settings.cache_enabled:
         return Contribution()
     collections = [settings.knowledge_collection]
-    if settings.eventing_alerts_index:
-        collections.append(settings.eventing_alerts_collection)
+    if settings.eventing.alerts_index:
+        collections.append(settings.eventing.alerts_collection)
     return Contribution(stage=AnswerStage(settings, shared.metrics, collections))

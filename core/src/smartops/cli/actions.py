@@ -34,7 +34,7 @@ def audit_tail(count: int, stream: str | None, follow: bool, as_json: bool) -> N
     settings = load_settings()
     if not settings.redis_url:
         raise InvalidRequest("Set SMARTOPS_REDIS_URL to the Redis that holds the audit stream.")
-    asyncio.run(_tail(settings, stream or settings.actions_audit_stream, count, follow, as_json))
+    asyncio.run(_tail(settings, stream or settings.actions.audit_stream, count, follow, as_json))
 
 
 async def _tail(settings: Settings, stream: str, count: int, follow: bool, as_json: bool) -> None:

@@ -79,7 +79,7 @@ def reindex(paths: tuple[str, ...], collection: str | None, as_json: bool) -> No
     """A recorded incremental reindex (default paths: SMARTOPS_EVENTING_REINDEX_PATHS)."""
     settings = load_settings()
     configure_logging("WARNING")
-    chosen = list(paths) or list(settings.eventing_reindex_paths)
+    chosen = list(paths) or list(settings.eventing.reindex_paths)
     if not chosen:
         raise InvalidRequest("Give paths, or set SMARTOPS_EVENTING_REINDEX_PATHS.")
     with _redis_settings(settings) as ready:
@@ -129,7 +129,7 @@ async def _runs(settings: Settings, count: int) -> list[dict[str, Any]]:
 
     redis = connect(settings)
     try:
-        log = RunLog(redis, settings.eventing_runs_stream, settings.eventing_runs_maxlen)
+        log = RunLog(redis, settings.eventing.runs_stream, settings.eventing.runs_maxlen)
         return await log.recent(count)
     finally:
         await redis.aclose()

@@ -81,7 +81,7 @@ def check_overlay(
         objects=objects,
         funcs=funcs,
         event_types=load_event_types(root),
-        settings_fields=frozenset(Settings.model_fields),
+        settings_fields=Settings.env_names(),
         metric_names=exposed_metrics(),
         min_router_timeout_s=settings.llm_read_timeout_s,
     )

@@ -120,11 +120,11 @@ class Handlers:
         if isinstance(data, m.AlertData):
             return await self._alert(event, data)
         if isinstance(data, m.DocsChangedData):
-            paths = within_roots(data.paths, self.settings.eventing_reindex_paths)
+            paths = within_roots(data.paths, self.settings.eventing.reindex_paths)
             name = data.collection or self.settings.knowledge_collection
             return await self._reindex(event, paths, name, reload=paths)
         if isinstance(data, m.ReindexScheduledData):
-            paths = list(self.settings.eventing_reindex_paths)
+            paths = list(self.settings.eventing.reindex_paths)
             if not paths:
                 raise InvalidRequest("No reindex paths are configured (eventing_reindex_paths).")
             name = data.collection or self.settings.knowledge_collection
@@ -194,7 +194,7 @@ class Handlers:
         record = record.model_copy(update={"generation": gen})
         reply = CloudEvent(
             type=m.REINDEX_COMPLETED,
-            source=self.settings.eventing_source,
+            source=self.settings.eventing.source,
             id=record.run_id,
             subject=name,
             data=record.model_dump(mode="json"),

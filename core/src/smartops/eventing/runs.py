@@ -84,7 +84,7 @@ def index_fingerprint(index: Index) -> str:
 
 def allowed_collections(settings: Settings) -> frozenset[str]:
     """The collections that events may reindex: the knowledge and the alerts collection."""
-    return frozenset((settings.knowledge_collection, settings.eventing_alerts_collection))
+    return frozenset((settings.knowledge_collection, settings.eventing.alerts_collection))
 
 
 def _text(value: bytes | str) -> str:
@@ -110,10 +110,10 @@ class Reindexer:
         self.redis = redis
         self.embedder = embedder
         self.open_index = open_index
-        self.log = RunLog(redis, settings.eventing_runs_stream, settings.eventing_runs_maxlen)
+        self.log = RunLog(redis, settings.eventing.runs_stream, settings.eventing.runs_maxlen)
         self.mlflow = (
-            MlflowRecorder(settings.eventing_mlflow_uri, settings.eventing_mlflow_experiment)
-            if settings.eventing_mlflow_uri
+            MlflowRecorder(settings.eventing.mlflow_uri, settings.eventing.mlflow_experiment)
+            if settings.eventing.mlflow_uri
             else None
         )
 
@@ -131,7 +131,7 @@ class Reindexer:
             )
         run_id = uuid.uuid4().hex[:16]
         lock = LOCK_PREFIX + collection
-        ttl = self.settings.eventing_reindex_lock_ttl_s
+        ttl = self.settings.eventing.reindex_lock_ttl_s
         if not await self.redis.set(lock, run_id, nx=True, ex=ttl):
             raise UpstreamUnavailable(f"A reindex of '{collection}' is already running.")
         started = time.perf_counter()
@@ -191,12 +191,12 @@ class Reindexer:
         )
 
     async def _canary(self, collection: str) -> float | None:
-        file = self.settings.eventing_canary_file
+        file = self.settings.eventing.canary_file
         if file is None:
             return None
         questions = load_devset(Path(file))
         index = self.open_index(collection)
-        k = self.settings.eventing_canary_k
+        k = self.settings.eventing.canary_k
         result = await asyncio.to_thread(evaluate, questions, index, self.embedder, "hybrid", k)
         ranks = [q["rank"] for q in result["questions"]]
         return round(sum(1 for r in ranks if r is not None) / len(ranks), 4)

@@ -13,7 +13,7 @@ import logging
 
 import httpx
 
-from smartops.config import Settings
+from smartops.config_sections import EventingSettings
 from smartops.edge.client import http_client
 from smartops.errors import UpstreamError, UpstreamUnavailable
 from smartops.eventing.envelope import CloudEvent, to_binary
@@ -26,12 +26,14 @@ MAX_DELAY_S = 5.0
 class Sink:
     """An HTTP sink for CloudEvents (binary content mode)."""
 
-    def __init__(self, settings: Settings, metrics: Metrics, url: str | None = None) -> None:
-        self.url = url if url is not None else settings.eventing_sink_url
-        self.retries = settings.eventing_sink_retries
-        self.backoff_s = settings.eventing_sink_backoff_s
+    def __init__(
+        self, settings: EventingSettings, metrics: Metrics, url: str | None = None
+    ) -> None:
+        self.url = url if url is not None else settings.sink_url
+        self.retries = settings.sink_retries
+        self.backoff_s = settings.sink_backoff_s
         self.metrics = metrics
-        self.client = http_client(timeout=settings.eventing_sink_timeout_s)
+        self.client = http_client(timeout=settings.sink_timeout_s)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -78,14 +78,14 @@ def build_eventing(
         if r is not None
     ]
     alert_index = (
-        AlertIndex(_Lazy(index_of, settings.eventing_alerts_collection), model)
-        if settings.eventing_alerts_index
+        AlertIndex(_Lazy(index_of, settings.eventing.alerts_collection), model)
+        if settings.eventing.alerts_index
         else None
     )
     handlers = Handlers(
         settings=settings,
         metrics=metrics,
-        dedupe=Dedupe(redis, settings.eventing_dedupe_ttl_s, settings.eventing_claim_ttl_s),
+        dedupe=Dedupe(redis, settings.eventing.dedupe_ttl_s, settings.eventing.claim_ttl_s),
         alerts=store,
         runbooks=FirstFound(resolvers),
         # Events may name only the configured collections (never create new ones); the
@@ -102,7 +102,7 @@ def build_eventing(
         index_alert=alert_index.upsert if alert_index else None,
         investigate=investigate,
     )
-    live = bool(settings.actions_prometheus_url or settings.actions_alertmanager_url)
+    live = bool(settings.actions.prometheus_url or settings.actions.alertmanager_url)
     return Eventing(settings, redis, handlers, AlertsStage(store, metrics, live=live), opened)
 
 
@@ -166,7 +166,7 @@ def build(
     """Eventing over the process's backends: the alerts stage and the handlers; a firing
     alert is investigated once, bounded, when ``investigate`` is given."""
     settings = shared.settings
-    if not settings.eventing_enabled or not settings.redis_url:
+    if not settings.eventing.enabled or not settings.redis_url:
         return EventingContribution()
     reload = cag_reloader(settings, cache_backend) if cache_backend is not None else None
     eventing = build_eventing(

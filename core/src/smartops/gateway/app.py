@@ -42,7 +42,7 @@ def create_app(services: Services) -> FastAPI:
             app,
             settings,
             services.eventing.handlers,
-            webhook_token=settings.eventing_webhook_token,
+            webhook_token=settings.eventing.webhook_token,
         )
     if settings.cors_origins:
         app.add_middleware(

@@ -76,15 +76,15 @@ def _forwarded(headers: Mapping[str, str]) -> Principal | None:
 
 def _trusted(settings: Settings, principal: Principal, client_host: str | None) -> bool:
     key_ok = settings.api_key is not None and principal.role == "api-key"  # key was checked
-    if settings.actions_trust_forwarded_with_api_key and key_ok:
+    if settings.actions.trust_forwarded_with_api_key and key_ok:
         return True
-    if not client_host or not settings.actions_trusted_proxies:
+    if not client_host or not settings.actions.trusted_proxies:
         return False
     try:
         address = ipaddress.ip_address(client_host)
     except ValueError:
         return False
-    for cidr in settings.actions_trusted_proxies.split(","):
+    for cidr in settings.actions.trusted_proxies.split(","):
         try:
             if cidr.strip() and address in ipaddress.ip_network(cidr.strip(), strict=False):
                 return True

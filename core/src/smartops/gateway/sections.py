@@ -41,8 +41,8 @@ STYLE = (
 def collections(settings: Settings) -> list[str]:
     """The collections answers cite from: the knowledge base and the alerts."""
     names = [settings.knowledge_collection]
-    if settings.eventing_alerts_index:
-        names.append(settings.eventing_alerts_collection)
+    if settings.eventing.alerts_index:
+        names.append(settings.eventing.alerts_collection)
     return names
 
 

@@ -107,7 +107,7 @@ class KubeReads:
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, Any]:
         headers: dict[str, str] = dict(extra or {})
-        if self.user and self.kube.settings.actions_kube_impersonate:
+        if self.user and self.kube.settings.kube_impersonate:
             headers["Impersonate-User"] = self.user
         return {"_headers": headers} if headers else {}
 

@@ -66,15 +66,15 @@ class GatewayPerScenario:
 
     async def prepare(self, folder: Path, settings: Settings) -> None:
         """Start the scenario's gateway (not timed: a user's gateway is already up)."""
-        key = str(settings.actions_kubeconfig)
+        key = str(settings.actions.kubeconfig)
         if key == self._key and self._ask is not None:
             return
         await self.close()
         changes = {
             "llm_base_url": self.llm_url,
-            "actions_kubeconfig": settings.actions_kubeconfig,
-            "actions_kube_context": settings.actions_kube_context,
-            "actions_policy_file": settings.actions_policy_file,
+            "actions_kubeconfig": settings.actions.kubeconfig,
+            "actions_kube_context": settings.actions.kube_context,
+            "actions_policy_file": settings.actions.policy_file,
         }
         gateway = GatewayThread(self.base.with_changes(**changes))
         await asyncio.to_thread(gateway.start)

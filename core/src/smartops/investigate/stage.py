@@ -244,10 +244,12 @@ class InvestigateContribution(Contribution):
 def build(shared: Shared) -> InvestigateContribution:
     """The investigate stage over the actions' clients; nothing when actions are off."""
     settings = shared.settings
-    if not settings.actions_enabled:
+    if not settings.actions.enabled:
         return InvestigateContribution()
     clients = Clients(
-        Kube(settings), PromClient(settings), Policy.load(settings.actions_policy_file)
+        Kube(settings.actions),
+        PromClient(settings.actions),
+        Policy.load(settings.actions.policy_file),
     )
 
     async def warm() -> None:

@@ -95,10 +95,10 @@ class InProcess:
         self._kubes: dict[str, Kube] = {}
 
     async def __call__(self, folder: Path, question: str, settings: Settings) -> Answer:
-        key = str(settings.actions_kubeconfig)
+        key = str(settings.actions.kubeconfig)
         kube = self._kubes.get(key)
         if kube is None:
-            kube = self._kubes[key] = Kube(settings)
+            kube = self._kubes[key] = Kube(settings.actions)
         target = target_from_text(question) or Target()
         report = await investigate(target, KubeReads(kube), limits=self.limits)
         top = report.top.analyzer if report.top else "none"

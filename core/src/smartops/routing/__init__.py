@@ -16,7 +16,7 @@ def build(shared: Shared) -> Contribution:
     from smartops.composition import Contribution
     from smartops.routing.stage import RoutingStage
 
-    if not shared.settings.actions_enabled:  # every route but knowledge acts
+    if not shared.settings.actions.enabled:  # every route but knowledge acts
         return Contribution()
     stage = RoutingStage(shared.embedder, shared.metrics)
     return Contribution(stage=stage, startup=[stage.warm])

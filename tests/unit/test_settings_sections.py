@@ -1,0 +1,73 @@
+"""Settings sections: each feature's variables under its own prefix, names unchanged."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from smartops.actions.k8s import Kube
+from smartops.actions.logs_search import LogSearch
+from smartops.actions.prom import PromClient
+from smartops.actions.service import ActionService
+from smartops.actions.stage import RemoteActions
+from smartops.config import Settings
+from smartops.config_sections import ActionsSettings, EventingSettings
+from smartops.eventing.sink import Sink
+
+
+def test_a_section_reads_its_variables_under_its_own_prefix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SMARTOPS_ACTIONS_KUBE_CONTEXT", "prod-eu")
+    monkeypatch.setenv("SMARTOPS_ACTIONS_MAX_ROWS", "7")
+    monkeypatch.setenv("SMARTOPS_EVENTING_REINDEX_PATHS", "/docs, /runbooks")
+    monkeypatch.setenv("SMARTOPS_LLM_BASE_URL", "http://llm:8080/v1")
+    settings = Settings()
+    assert settings.actions.kube_context == "prod-eu"
+    assert settings.actions.max_rows == 7
+    assert settings.eventing.reindex_paths == ["/docs", "/runbooks"]
+    assert settings.llm_base_url == "http://llm:8080/v1"  # flat names are not split
+
+
+def test_flat_names_still_set_a_section_and_win_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SMARTOPS_ACTIONS_KUBE_CONTEXT", "from-env")
+    monkeypatch.setenv("SMARTOPS_ACTIONS_TOKEN", "t0k3n")
+    settings = Settings(actions_kube_context="given")  # type: ignore[call-arg]
+    assert settings.actions.kube_context == "given"
+    assert settings.actions.token is not None  # the rest of the section still from env
+    changed = settings.with_changes(actions_local=True, eventing_sink_url="http://sink")
+    assert changed.actions.local and changed.actions.kube_context == "given"
+    assert changed.eventing.sink_url == "http://sink"
+    mapped = Settings.from_mapping({"SMARTOPS_ACTIONS_MAX_ROWS": "3"})
+    assert mapped.actions.max_rows == 3
+    with pytest.raises(ValueError, match="max_rows"):
+        Settings(actions_max_rows=0)  # type: ignore[call-arg]
+
+
+def test_every_section_variable_is_a_known_name() -> None:
+    names = Settings.env_names()
+    for section in (ActionsSettings, EventingSettings):
+        assert {f"{section.prefix}_{f}" for f in section.model_fields} <= names
+    assert "actions" not in names and "eventing" not in names
+    assert {"data_dir", "llm_base_url", "cache_enabled"} <= names
+
+
+@pytest.mark.parametrize(
+    ("component", "section"),
+    [
+        (Kube, ActionsSettings),
+        (PromClient, ActionsSettings),
+        (LogSearch, ActionsSettings),
+        (RemoteActions, ActionsSettings),
+        (ActionService.build, ActionsSettings),
+        (Sink, EventingSettings),
+    ],
+)
+def test_a_component_receives_only_its_section(component: object, section: type) -> None:
+    hints = inspect.get_annotations(component, eval_str=True)  # type: ignore[arg-type]
+    if not hints:  # a class: its __init__
+        hints = inspect.get_annotations(component.__init__, eval_str=True)  # type: ignore[misc]
+    assert hints["settings"] is section
