@@ -87,7 +87,7 @@ async def upstream() -> AsyncIterator[Start]:
 
 
 async def collect(up: Upstream) -> list[LLMChunk]:
-    client = LLMClient(Settings(llm_base_url=up.url, llm_connect_retries=0), Metrics())
+    client = LLMClient(Settings(llm_base_url=up.url, llm_connect_retries=0).llm, Metrics())
     try:
         return [chunk async for chunk in client.stream_chunks(PAYLOAD)]
     finally:
@@ -216,7 +216,7 @@ class KeepAlive:
 async def answers_over(up: KeepAlive, count: int) -> list[str]:
     server = await asyncio.start_server(up.handle, "127.0.0.1", 0)
     up.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
-    client = LLMClient(Settings(llm_base_url=up.url, llm_connect_retries=0), Metrics())
+    client = LLMClient(Settings(llm_base_url=up.url, llm_connect_retries=0).llm, Metrics())
     try:
         return [
             "".join(c.text for c in [chunk async for chunk in client.stream_chunks(PAYLOAD)])

@@ -12,8 +12,9 @@ from smartops.actions.prom import PromClient
 from smartops.actions.service import ActionService
 from smartops.actions.stage import RemoteActions
 from smartops.config import Settings
-from smartops.config_sections import ActionsSettings, EventingSettings
+from smartops.config_sections import ActionsSettings, EventingSettings, LLMSettings
 from smartops.eventing.sink import Sink
+from smartops.llm import LLMClient
 
 
 def test_a_section_reads_its_variables_under_its_own_prefix(
@@ -22,12 +23,14 @@ def test_a_section_reads_its_variables_under_its_own_prefix(
     monkeypatch.setenv("SMARTOPS_ACTIONS_KUBE_CONTEXT", "prod-eu")
     monkeypatch.setenv("SMARTOPS_ACTIONS_MAX_ROWS", "7")
     monkeypatch.setenv("SMARTOPS_EVENTING_REINDEX_PATHS", "/docs, /runbooks")
-    monkeypatch.setenv("SMARTOPS_LLM_BASE_URL", "http://llm:8080/v1")
+    monkeypatch.setenv("SMARTOPS_LLM_EMBEDDED_MODEL", "qwen2.5-coder-1.5b")
+    monkeypatch.setenv("SMARTOPS_CACHE_TTL_S", "60")
     settings = Settings()
     assert settings.actions.kube_context == "prod-eu"
     assert settings.actions.max_rows == 7
     assert settings.eventing.reindex_paths == ["/docs", "/runbooks"]
-    assert settings.llm_base_url == "http://llm:8080/v1"  # flat names are not split
+    assert settings.llm.embedded_model == "qwen2.5-coder-1.5b"  # split once only
+    assert settings.cache_ttl_s == 60  # a name outside any section stays flat
 
 
 def test_flat_names_still_set_a_section_and_win_over_the_environment(
@@ -49,7 +52,7 @@ def test_flat_names_still_set_a_section_and_win_over_the_environment(
 
 def test_every_section_variable_is_a_known_name() -> None:
     names = Settings.env_names()
-    for section in (ActionsSettings, EventingSettings):
+    for section in (ActionsSettings, EventingSettings, LLMSettings):
         assert {f"{section.prefix}_{f}" for f in section.model_fields} <= names
     assert "actions" not in names and "eventing" not in names
     assert {"data_dir", "llm_base_url", "cache_enabled"} <= names
@@ -64,6 +67,7 @@ def test_every_section_variable_is_a_known_name() -> None:
         (RemoteActions, ActionsSettings),
         (ActionService.build, ActionsSettings),
         (Sink, EventingSettings),
+        (LLMClient, LLMSettings),
     ],
 )
 def test_a_component_receives_only_its_section(component: object, section: type) -> None:

@@ -20,6 +20,7 @@ from smartops.config_sections import (
     SECTIONS,
     ActionsSettings,
     EventingSettings,
+    LLMSettings,
     Section,
     split_list,
 )
@@ -63,28 +64,8 @@ class Settings(BaseSettings):
     # Empty: http://<host>:<port> of this gateway (loopback when bound to a wildcard).
     public_url: str = ""
 
-    # Upstream LLM (any OpenAI-compatible server). Empty base URL: the embedded stack
-    # starts llama.cpp's server and fills it in.
-    llm_base_url: str = ""
-    llm_api_key: SecretStr | None = None
-    llm_model: str = ""
-    llm_connect_timeout_s: float = Field(3.0, gt=0)
-    llm_read_timeout_s: float = Field(120.0, gt=0)
-    llm_connect_retries: int = Field(2, ge=0, le=10)
-    llm_max_tokens: int = Field(512, ge=1)
-    llm_temperature: float = Field(0.2, ge=0, le=2)
-    # The predictor's context window in tokens (prompt and answer together): prompts are
-    # fitted to it (history trimmed oldest-first). 0: the embedded model's (llm_embedded_ctx).
-    llm_context_tokens: int = Field(0, ge=0)
-    # Header that carries our request id upstream. llama-cpp-python's server answers 400
-    # to an X-Request-ID that is not a UUID, so the embedded stack uses another name.
-    llm_request_id_header: str = "X-Request-ID"
-
-    # Embedded LLM server (llama.cpp): which packaged model, and its port (0: a free one).
-    llm_embedded_model: str = "smollm2"
-    llm_embedded_port: int = Field(0, ge=0, le=65535)
-    llm_embedded_ctx: int = Field(4096, ge=256)
-    llm_embedded_threads: int = Field(2, ge=1)
+    # Upstream LLM and the embedded llama.cpp server, SMARTOPS_LLM_*.
+    llm: LLMSettings = LLMSettings()
 
     # Redis: empty URL means the embedded stack starts a redis-server of its own.
     redis_url: str = ""
@@ -99,7 +80,6 @@ class Settings(BaseSettings):
     # Answers (docs/knowledge.md, "Grounded answers"): extract, synthesize, or auto
     # (extract on the embedded tiny model, synthesize with any other predictor).
     answer_mode: Literal["extract", "synthesize", "auto"] = "auto"
-    llm_embedded: bool = False  # set by the embedded stack when it starts llama.cpp
 
     # Knowledge (ingestion, embeddings, hybrid retrieval, InferenceGraph): docs/knowledge.md.
     knowledge_backend: Literal["embedded", "opensearch"] = "embedded"
@@ -208,7 +188,3 @@ class Settings(BaseSettings):
         data = self.model_dump()
         data.update(changes)
         return type(self).model_validate(data)
-
-    @property
-    def llm_configured(self) -> bool:
-        return bool(self.llm_base_url)

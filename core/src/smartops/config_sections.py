@@ -95,4 +95,36 @@ class EventingSettings(Section):
         return split_list(value)
 
 
-SECTIONS: tuple[type[Section], ...] = (ActionsSettings, EventingSettings)
+class LLMSettings(Section):
+    """The upstream LLM (any OpenAI-compatible server) and the embedded llama.cpp server."""
+
+    prefix: ClassVar[str] = "llm"
+
+    base_url: str = ""
+    api_key: SecretStr | None = None
+    model: str = ""
+    connect_timeout_s: float = Field(3.0, gt=0)
+    read_timeout_s: float = Field(120.0, gt=0)
+    connect_retries: int = Field(2, ge=0, le=10)
+    max_tokens: int = Field(512, ge=1)
+    temperature: float = Field(0.2, ge=0, le=2)
+    # The predictor's context window in tokens (prompt and answer together): prompts are
+    # fitted to it (history trimmed oldest-first). 0: the embedded model's (embedded_ctx).
+    context_tokens: int = Field(0, ge=0)
+    # Header that carries our request id upstream. llama-cpp-python's server answers 400
+    # to an X-Request-ID that is not a UUID, so the embedded stack uses another name.
+    request_id_header: str = "X-Request-ID"
+
+    # Embedded LLM server (llama.cpp): which packaged model, and its port (0: a free one).
+    embedded_model: str = "smollm2"
+    embedded_port: int = Field(0, ge=0, le=65535)
+    embedded_ctx: int = Field(4096, ge=256)
+    embedded_threads: int = Field(2, ge=1)
+    embedded: bool = False  # set by the embedded stack when it starts llama.cpp
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url)
+
+
+SECTIONS: tuple[type[Section], ...] = (ActionsSettings, EventingSettings, LLMSettings)

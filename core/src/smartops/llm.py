@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from smartops.config import Settings
+from smartops.config_sections import LLMSettings
 from smartops.context_fit import PromptMessage, count_messages, estimate_tokens
 from smartops.errors import (
     InvalidRequest,
@@ -69,17 +69,19 @@ class LLMChunk:
 class LLMClient:
     """Talks to ``{base_url}/chat/completions`` and ``{base_url}/models``."""
 
-    def __init__(self, settings: Settings, metrics: Metrics, http: httpx.AsyncClient | None = None):
-        self.base_url = settings.llm_base_url.rstrip("/")
-        self.model = settings.llm_model
-        self.retries = settings.llm_connect_retries
+    def __init__(
+        self, settings: LLMSettings, metrics: Metrics, http: httpx.AsyncClient | None = None
+    ):
+        self.base_url = settings.base_url.rstrip("/")
+        self.model = settings.model
+        self.retries = settings.connect_retries
         self.metrics = metrics
-        self.request_id_header = settings.llm_request_id_header
+        self.request_id_header = settings.request_id_header
         self._stream_usage = True  # ask for usage in streams until the upstream refuses
         headers = {}
-        if settings.llm_api_key is not None:
-            headers["Authorization"] = f"Bearer {settings.llm_api_key.get_secret_value()}"
-        timeout = httpx.Timeout(settings.llm_read_timeout_s, connect=settings.llm_connect_timeout_s)
+        if settings.api_key is not None:
+            headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
+        timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
         self._http = http or httpx.AsyncClient(
             timeout=timeout, headers=headers, limits=httpx.Limits(max_keepalive_connections=20)
         )

@@ -157,7 +157,7 @@ class Pipeline:
                 hits=[],
                 cached=turn.cached_context,
                 budget=self.settings.context_token_budget,
-                model=self.settings.llm_model,
+                model=self.settings.llm.model,
                 generation=generation(turn.request, self.settings),
                 context_tokens=context_window(self.settings),
             )

@@ -60,7 +60,7 @@ class Services:
 
 def _shared(settings: Settings, metrics: Metrics) -> tuple[Shared, Contribution]:
     """The LLM client, the Redis client and the embedding model (loaded on first use)."""
-    llm = LLMClient(settings, metrics)
+    llm = LLMClient(settings.llm, metrics)
     own = Contribution(readiness={"llm": llm.ping}, closers=[llm.aclose])
     redis = connect_redis(settings) if settings.redis_url else None
     if redis is not None:

@@ -76,7 +76,7 @@ class AnswerStage:
         asked = turn.answer_mode or self.settings.answer_mode
         if asked != "auto":
             return asked
-        return "extract" if self.settings.llm_embedded else "synthesize"
+        return "extract" if self.settings.llm.embedded else "synthesize"
 
     async def before(self, turn: Turn) -> Reply | None:
         question = turn.request.question

@@ -87,8 +87,8 @@ def _post(client: httpx.Client, url: str, question: str) -> tuple[float, dict[st
 
 def end_to_end(settings: Settings, n: int, data_dir: Path) -> dict[str, Any]:
     env = {
-        "SMARTOPS_LLM_BASE_URL": settings.llm_base_url,
-        "SMARTOPS_LLM_REQUEST_ID_HEADER": settings.llm_request_id_header,
+        "SMARTOPS_LLM_BASE_URL": settings.llm.base_url,
+        "SMARTOPS_LLM_REQUEST_ID_HEADER": settings.llm.request_id_header,
         "SMARTOPS_REDIS_URL": settings.redis_url,
         "SMARTOPS_LLM_MAX_TOKENS": "32",
         "SMARTOPS_CAG_PATHS": ",".join(settings.cag_paths),

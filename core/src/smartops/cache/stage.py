@@ -51,7 +51,7 @@ class CacheStage:
         if history or len(request.question) > self.settings.cache_max_question_chars:
             return None
         systems = [m.text for m in request.messages if m.role in ("system", "developer")]
-        model = f"{self.settings.model_id}|{self.settings.llm_model or self.settings.llm_base_url}"
+        model = f"{self.settings.model_id}|{self.settings.llm.model or self.settings.llm.base_url}"
         # An extract is not a synthesis: each answer mode has its own entries.
         mode = turn.answer_mode or self.settings.answer_mode
         return scope(f"{model}|{embedding_signature(self.settings)}|{mode}", systems)

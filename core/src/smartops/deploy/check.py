@@ -83,7 +83,7 @@ def check_overlay(
         event_types=load_event_types(root),
         settings_fields=Settings.env_names(),
         metric_names=exposed_metrics(),
-        min_router_timeout_s=settings.llm_read_timeout_s,
+        min_router_timeout_s=settings.llm.read_timeout_s,
     )
     problems = validate_objects(objects, store) + crosscheck(context)
     return Report(f"overlay {name}", len(objects), used, problems)

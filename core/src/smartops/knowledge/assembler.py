@@ -193,7 +193,7 @@ def fit(request: dict[str, Any], context_tokens: int, max_tokens: int, query: st
 def context_window(settings: Settings) -> int:
     """The predictor's context window in tokens (``llm_context_tokens``, else the
     embedded model's)."""
-    return settings.llm_context_tokens or settings.llm_embedded_ctx
+    return settings.llm.context_tokens or settings.llm.embedded_ctx
 
 
 GENERATION_FIELDS = ("max_tokens", "temperature", "top_p", "stop")
@@ -201,11 +201,11 @@ GENERATION_FIELDS = ("max_tokens", "temperature", "top_p", "stop")
 
 def generation(request: ChatRequest, settings: Settings) -> dict[str, Any]:
     """The sampling fields for the predictor: the client's, within our defaults and cap."""
-    limit = request.max_completion_tokens or request.max_tokens or settings.llm_max_tokens
+    limit = request.max_completion_tokens or request.max_tokens or settings.llm.max_tokens
     fields: dict[str, Any] = {
         "max_tokens": min(limit, settings.max_tokens_cap),
         "temperature": (
-            request.temperature if request.temperature is not None else settings.llm_temperature
+            request.temperature if request.temperature is not None else settings.llm.temperature
         ),
     }
     if request.top_p is not None:

@@ -135,11 +135,11 @@ class PromptAssemblerModel(kserve.Model):  # type: ignore[misc]
             hits=item.get("hits") or [],
             cached=item.get("cached_context") or [],
             budget=int(item.get("budget") or self.settings.context_token_budget),
-            model=self.settings.llm_model,
+            model=self.settings.llm.model,
             generation=_generation(item.get("generation")),
             complete=bool(item.get("complete")),
             context_tokens=context_window(self.settings),
-            max_tokens=self.settings.llm_max_tokens,
+            max_tokens=self.settings.llm.max_tokens,
         )
 
 

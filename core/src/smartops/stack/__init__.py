@@ -102,7 +102,7 @@ def embedded(settings: Settings, always_lock: bool = False) -> Iterator[Embedded
     """
     if not always_lock:
         settings = _use_running_stack(settings)
-    needs_redis, needs_llm = not settings.redis_url, not settings.llm_configured
+    needs_redis, needs_llm = not settings.redis_url, not settings.llm.configured
     with contextlib.ExitStack() as exits:
         lock_fds: tuple[int, ...] = ()
         if always_lock or needs_redis or needs_llm:
@@ -138,7 +138,7 @@ def _use_running_stack(settings: Settings) -> Settings:
     changes: dict[str, object] = {}
     if not settings.redis_url and "redis" in state.children:
         changes["redis_url"] = state.children["redis"].url
-    if not settings.llm_configured and "llm" in state.children:
+    if not settings.llm.configured and "llm" in state.children:
         changes["llm_base_url"] = state.children["llm"].url
         changes["llm_request_id_header"] = EMBEDDED_LLM_REQUEST_ID_HEADER
         changes["llm_embedded"] = True

@@ -175,23 +175,23 @@ def start_llm(
     Its ``/v1/models`` waits for the same lock as a generation, so readiness of the
     embedded LLM never asks it (see ``smartops.stack.llm_ready``).
     """
-    port = settings.llm_embedded_port or free_port()
+    port = settings.llm.embedded_port or free_port()
     argv = [
         sys.executable,
         "-m",
         "llama_cpp.server",
         "--model",
-        str(gguf_path(settings.llm_embedded_model, model_cache_dir(settings))),
+        str(gguf_path(settings.llm.embedded_model, model_cache_dir(settings))),
         "--model_alias",
-        model_alias(settings.llm_embedded_model),
+        model_alias(settings.llm.embedded_model),
         "--host",
         HOST,
         "--port",
         str(port),
         "--n_ctx",
-        str(settings.llm_embedded_ctx),
+        str(settings.llm.embedded_ctx),
         "--n_threads",
-        str(settings.llm_embedded_threads),
+        str(settings.llm.embedded_threads),
         "--interrupt_requests",
         "false",
     ]
