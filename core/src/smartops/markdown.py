@@ -7,28 +7,44 @@ fence at column 0 would end the list item and open a new code block instead.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 FENCE = re.compile(r"^(\s*)(```|~~~)\s*([\w+-]*)")
 
 
-def toggles(line: str, opened: str) -> tuple[bool, str]:
-    """Whether ``line`` opens or closes a fence, and the fence then open ('' if none).
+@dataclass(frozen=True)
+class Fence:
+    """An open code block: its indent, its marker and its language ('' if none)."""
+
+    indent: str
+    marker: str
+    lang: str
+
+    @property
+    def closing(self) -> str:
+        """The line that closes it."""
+        return self.indent + self.marker
+
+
+def toggle(line: str, opened: Fence | None) -> tuple[bool, Fence | None]:
+    """Whether ``line`` opens or closes a fence, and the fence then open (None if none).
 
     Only a bare marker of the same kind closes an open fence; inside a block, a marker
     with a language after it is content."""
-    fence = FENCE.match(line)
-    if fence is None:
+    match = FENCE.match(line)
+    if match is None:
         return False, opened
-    if not opened:
-        return True, fence.group(1) + fence.group(2)
-    if fence.group(2) == opened.lstrip() and not fence.group(3):
-        return True, ""
+    indent, marker, lang = match.groups()
+    if opened is None:
+        return True, Fence(indent, marker, lang)
+    if marker == opened.marker and not lang:
+        return True, None
     return False, opened
 
 
-def open_fence(text: str) -> str:
-    """The fence ``text`` leaves open, as written (indent and marker); '' if none."""
-    opened = ""
+def open_fence(text: str) -> Fence | None:
+    """The fence ``text`` leaves open, if any."""
+    opened: Fence | None = None
     for line in text.split("\n"):
-        _, opened = toggles(line, opened)
+        _, opened = toggle(line, opened)
     return opened

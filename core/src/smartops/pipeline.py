@@ -271,7 +271,7 @@ def close_markdown(answer: str, finish_reason: str | None) -> str:
     is closed and the cut is said in words.
     """
     fence = open_fence(answer)
-    tail = f"\n{fence}" if fence else ""
+    tail = f"\n{fence.closing}" if fence else ""
     if finish_reason == "length":
         tail += "\n\n" + prompts.render("truncated")
     return tail

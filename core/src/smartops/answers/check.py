@@ -23,7 +23,7 @@ from smartops.answers.models import Checked, Finding, FindingKind, Language
 from smartops.answers.parse import code_commands
 from smartops.answers.terms import code_spans, command_in, content_terms, destructive
 from smartops.answers.units import split_sentences
-from smartops.markdown import FENCE, toggles
+from smartops.markdown import Fence, toggle
 
 _FLAG = re.compile(r"(?<![\w-])--?[a-zA-Z][\w.-]*")
 _NAME = re.compile(
@@ -120,8 +120,7 @@ class StreamChecker:
     language: Language = "en"
     findings: list[Finding] = field(default_factory=list)
     _buffer: str = ""
-    _fence: str | None = None
-    _opened: str = ""  # the open fence as written (indent and marker), to close it
+    _fence: Fence | None = None
     _out: list[str] = field(default_factory=list)
     _blank: bool = True
 
@@ -148,8 +147,8 @@ class StreamChecker:
         tail = self._emit([self._buffer]) if self._buffer else ""
         self._buffer = ""
         if self._fence is not None:  # cut inside a code block (max tokens): close it, or
-            tail += self._opened + "\n"  # what follows (the Sources) renders as code
-            self._fence, self._opened = None, ""
+            tail += self._fence.closing + "\n"  # what follows (the Sources) renders as code
+            self._fence = None
         note = self._note()
         return tail + (f"\n{note}\n" if note else "")
 
@@ -169,10 +168,8 @@ class StreamChecker:
         return out
 
     def _line(self, line: str) -> str | None:
-        toggled, self._opened = toggles(line, self._opened)
+        toggled, self._fence = toggle(line, self._fence)
         if toggled:
-            fence = FENCE.match(line)
-            self._fence = fence.group(3) if self._opened and fence else None
             return line
         if self._fence is not None:
             return self._code_line(line)
@@ -190,7 +187,7 @@ class StreamChecker:
         bad = self._tokens(line, code=True)
         return (
             f"{line}  # unverified"
-            if bad and self._fence in ("", "yaml", "yml", "bash", "sh")
+            if bad and self._fence and self._fence.lang in ("", "yaml", "yml", "bash", "sh")
             else line
         )
 

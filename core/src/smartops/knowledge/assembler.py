@@ -80,13 +80,13 @@ def _described(block: ContextBlock, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def within_budget(
-    hits: Sequence[dict[str, Any]], cached: Sequence[dict[str, Any]], budget: int
+    ordered: Sequence[tuple[ContextBlock, dict[str, Any]]], budget: int
 ) -> list[tuple[ContextBlock, dict[str, Any]]]:
-    """The strongest blocks (and their items) whose estimated size fits ``budget`` tokens,
-    strongest first."""
+    """The strongest blocks (and their items) of ``ordered`` (strongest first) whose
+    estimated size fits ``budget`` tokens, in that order."""
     kept: list[tuple[ContextBlock, dict[str, Any]]] = []
     used = 0
-    for block, item in ranked(hits, cached):
+    for block, item in ordered:
         cost = estimate_tokens(block.label) + estimate_tokens(block.text) + 4
         if used + cost > budget:
             continue
@@ -132,14 +132,15 @@ def assemble(
     if context_tokens:  # the context gives way before the question is refused
         answer = int((generation or {}).get("max_tokens") or max_tokens)
         budget = min(budget, context_room(chat, context_tokens, answer))
-    kept = within_budget(hits, cached, budget)
+    ordered = ranked(hits, cached)
+    kept = within_budget(ordered, budget)
     blocks = [block for block, _ in kept]
     system = prompts.render("system", context=blocks, language=None)
     extra: dict[str, Any] = {
         "context": [{"n": n, **_described(b, item)} for n, (b, item) in enumerate(kept, start=1)],
         # Everything retrieved, strongest first: the evidence an extract is built from
         # (no model reads it, so the token budget does not cut it).
-        "evidence": [_described(b, item) for b, item in ranked(hits, cached)],
+        "evidence": [_described(b, item) for b, item in ordered],
         "dropped": len(hits) + len(cached) - len(blocks),
     }
     if complete:
