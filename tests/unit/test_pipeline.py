@@ -127,3 +127,12 @@ def test_a_cut_code_block_inside_a_list_item_closes_with_its_own_indent() -> Non
     tail = close_markdown(cut, "stop")
     assert tail == "\n   ```"
     assert close_markdown("```\na\n```\n~~~\nb\n~~~", "stop") == ""
+
+
+def test_a_less_indented_fence_after_a_list_item_block_opens_a_new_block() -> None:
+    from smartops.pipeline import close_markdown
+
+    # What the model wrote in CI: an indented block in a list item "closed" at column 0.
+    # A renderer ends the item there and opens a new block, which the Sources would join.
+    cut = "2. Run:\n   ```bash\n   Enter your code here...\n```\nThis command fetches"
+    assert close_markdown(cut, "stop") == "\n```"

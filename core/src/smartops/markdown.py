@@ -37,6 +37,10 @@ def toggle(line: str, opened: Fence | None) -> tuple[bool, Fence | None]:
     indent, marker, lang = match.groups()
     if opened is None:
         return True, Fence(indent, marker, lang)
+    if len(indent) < len(opened.indent):
+        # Less indented than a fence inside a list item: the item (and its block) ends
+        # there, and this marker opens a new block, as a Markdown renderer reads it.
+        return True, Fence(indent, marker, lang)
     if marker == opened.marker and not lang:
         return True, None
     return False, opened
