@@ -27,7 +27,7 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The real embedding model (packaged all-MiniLM-L6-v2), loaded once."""
-    model = Embedder(Settings())
+    model = Embedder(Settings().embed)
     model.load()
     return model
 

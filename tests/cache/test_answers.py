@@ -21,7 +21,7 @@ SOURCES = [CachedSource(source="runbooks/KubePodCrashLooping.md", heading="Diagn
 
 
 def cache(redis: Redis, ttl_s: int = 60) -> AnswerCache:
-    return AnswerCache(redis, ttl_s=ttl_s, threshold=Settings().cache_similarity)
+    return AnswerCache(redis, ttl_s=ttl_s, threshold=Settings().cache.similarity)
 
 
 async def test_exact_repeat_hits_with_the_same_answer_and_sources(redis: Redis) -> None:

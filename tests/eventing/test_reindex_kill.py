@@ -116,7 +116,7 @@ def test_killed_reindex_started_again_loses_and_duplicates_nothing(
     expected = {
         c.id: c.hash
         for source, file in discover([str(docs)])
-        for c in parse_file(source, file, Settings(), embedding_signature(runs_with))
+        for c in parse_file(source, file, Settings(), embedding_signature(runs_with.embed))
     }
     assert len(ids) == len(set(ids)), "duplicated chunks"
     assert {c["id"]: c["hash"] for c in stored} == expected, "lost or stale chunks"

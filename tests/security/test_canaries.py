@@ -36,7 +36,7 @@ def test_ingested_secrets_never_reach_the_index_or_a_hit(
     index = open_index(settings)
     report = ingest([str(docs)], settings, index, embedder)
     assert report.new > 0
-    folder = settings.data_dir / "index" / settings.knowledge_collection
+    folder = settings.data_dir / "index" / settings.knowledge.collection
     assert leaks((folder / "index.npz").read_bytes()) == []
     stored = IndexFile(folder).read().chunks
     text = "\n".join(c.text for c in stored)

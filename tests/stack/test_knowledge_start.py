@@ -58,11 +58,11 @@ def test_folders_are_indexed_then_kept_while_unchanged(tmp_path: Path) -> None:
 def test_no_folders_no_indexing_and_the_docs_cache_follows_them(tmp_path: Path) -> None:
     assert index_knowledge(Settings(data_dir=tmp_path), io.StringIO()) is None
     settings = _settings(tmp_path, tmp_path)
-    assert with_knowledge(settings).cag_paths == [str(tmp_path)]
+    assert with_knowledge(settings).cag.paths == [str(tmp_path)]
     own = settings.with_changes(cag_paths=["elsewhere"])
-    assert with_knowledge(own).cag_paths == ["elsewhere"]
+    assert with_knowledge(own).cag.paths == ["elsewhere"]
 
 
 def test_the_environment_names_the_folders() -> None:
     settings = Settings.from_mapping({"SMARTOPS_KNOWLEDGE_PATHS": "docs, ../shared/corpus"})
-    assert settings.knowledge_paths == ["docs", "../shared/corpus"]
+    assert settings.knowledge.paths == ["docs", "../shared/corpus"]

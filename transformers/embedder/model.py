@@ -14,6 +14,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(parents=[model_server.parser])
     args, _ = parser.parse_known_args()
     name = EMBEDDER if args.model_name == "model" else args.model_name
-    model = EmbedderModel(name, Embedder(Settings()))
+    model = EmbedderModel(name, Embedder(Settings().embed))
     model.load()
     ModelServer().start([model])

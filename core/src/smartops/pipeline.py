@@ -2,11 +2,13 @@
 
 ``prepare`` runs the stages in order. A stage may add context and sources (retrieval,
 the docs cache), add a notice when its backend is down (the answer degrades and says
-so), or answer itself (an action, an answer-cache hit), which skips the LLM. Otherwise
-the prompt assembler's chat request (``turn.prompt``: built by the knowledge graph, or
-here by the same assembler when retrieval did not run) goes to the LLM, and its first
-chunk is awaited. Everything that can fail before the first token fails in ``prepare``,
-so an edge can still answer with an HTTP status.
+so), or answer itself (an action, an answer-cache hit), which skips the LLM and every
+later stage; a stage's answer may ask for the model's checked summary after it (an
+investigation in ``synthesize`` mode: ``Reply.summary``), streamed as after an extract.
+Otherwise the prompt assembler's chat request (``turn.prompt``: built by the knowledge
+graph, or here by the same assembler when retrieval did not run) goes to the LLM, and
+its first chunk is awaited. Everything that can fail before the first token fails in
+``prepare``, so an edge can still answer with an HTTP status.
 
 ``prepare`` returns the answer as one stream of typed pieces (notices, text, sources);
 when the stream ends the pipeline finishes the turn itself (every stage sees the
@@ -35,7 +37,17 @@ from smartops.markdown import open_fence
 from smartops.metrics import Metrics
 from smartops.pacing import paced
 from smartops.redact import redact
-from smartops.turn import Notice, Piece, Reply, Sources, Stage, Text, TextFilter, Turn
+from smartops.turn import (
+    PREFACE_END,
+    Notice,
+    Piece,
+    Reply,
+    Sources,
+    Stage,
+    Text,
+    TextFilter,
+    Turn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +88,7 @@ class Pipeline:
                 return await self.flights.answer(turn, key, partial(self._finish, turn, rest))
             reply = await self._before(stage, turn)
             if reply is not None:
-                return self._ready(turn, reply)
+                return await self._ready(turn, reply)
         return await self._open(turn)
 
     async def _finish(self, turn: Turn, stages: Sequence[Stage]) -> AsyncIterator[Piece]:
@@ -84,12 +96,19 @@ class Pipeline:
         for stage in stages:
             reply = await self._before(stage, turn)
             if reply is not None:
-                return self._ready(turn, reply)
+                return await self._ready(turn, reply)
         return await self._open(turn)
 
-    def _ready(self, turn: Turn, reply: Reply) -> AsyncIterator[Piece]:
+    async def _ready(self, turn: Turn, reply: Reply) -> AsyncIterator[Piece]:
+        """A stage's own answer; with a summary asked for, the model's checked summary
+        follows it as it follows an extract (a model that fails leaves the text standing)."""
         turn.sources.extend(reply.sources)
-        return self._pieces(turn, paced(reply.text, self.pause_s(turn)))
+        if reply.summary is None:
+            return self._pieces(turn, paced(reply.text, self.pause_s(turn)))
+        turn.preface = reply.text + PREFACE_END
+        turn.prompt = reply.summary.request
+        turn.text_filter = reply.summary.text_filter
+        return await self._open(turn)
 
     async def _open(self, turn: Turn) -> AsyncIterator[Piece]:
         """The model's answer, opened: its first chunk is awaited here. With an extract

@@ -70,7 +70,7 @@ def _shared(settings: Settings, metrics: Metrics) -> tuple[Shared, Contribution]
 
         own.optional_checks["redis"] = redis_ready
         own.closers.append(redis.aclose)
-    return Shared(settings, metrics, llm, redis, Embedder(settings)), own
+    return Shared(settings, metrics, llm, redis, Embedder(settings.embed)), own
 
 
 def build_services(settings: Settings, metrics: Metrics | None = None) -> Services:

@@ -108,12 +108,27 @@ class TextFilter(Protocol):
     def close(self) -> str: ...
 
 
+# What ends a ready text (an extract, a report) that a model's checked answer follows.
+PREFACE_END = "\n\n---\n\n"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A model's summary a stage asks for after its own text: ``request`` is the chat
+    request for the predictor (OpenAI's), ``text_filter`` the check its lines pass."""
+
+    request: dict[str, Any]
+    text_filter: TextFilter
+
+
 @dataclass
 class Reply:
-    """An answer a stage gives by itself, without the LLM."""
+    """An answer a stage gives by itself, without the LLM; with a ``summary``, the model's
+    checked summary follows it (and no later stage runs)."""
 
     text: str
     sources: list[Source] = field(default_factory=list)
+    summary: Summary | None = None
 
 
 class Stage(Protocol):

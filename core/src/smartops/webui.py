@@ -62,10 +62,10 @@ OFFLINE = {
 
 def executable(settings: Settings) -> Path:
     """The ``open-webui`` command of its environment; a clear error when it is missing."""
-    path = settings.webui_venv / "bin" / "open-webui"
+    path = settings.webui.venv / "bin" / "open-webui"
     if not path.is_file():
         raise UpstreamUnavailable(
-            f"Open WebUI is not installed in {settings.webui_venv}: run `make webui` "
+            f"Open WebUI is not installed in {settings.webui.venv}: run `make webui` "
             "(or set SMARTOPS_WEBUI_VENV to the environment that has it)."
         )
     return path
@@ -90,8 +90,8 @@ def connect_host(host: str) -> str:
 
 def gateway_url(settings: Settings, port: int) -> str:
     """The gateway's ``/v1`` URL: the configured one, or the embedded stack's."""
-    if settings.webui_gateway_url:
-        url = settings.webui_gateway_url.rstrip("/")
+    if settings.webui.gateway_url:
+        url = settings.webui.gateway_url.rstrip("/")
         if not url.startswith(("http://", "https://")):
             raise InvalidRequest(
                 f"SMARTOPS_WEBUI_GATEWAY_URL must be an http(s) URL, got '{url}'.",
@@ -117,7 +117,7 @@ def environment(
     settings: Settings, gateway: str, data_dir: Path, port: int, secret: str
 ) -> dict[str, str]:
     """Open WebUI's environment: offline, on loopback, talking only to the gateway."""
-    host = connect_host(settings.webui_host)
+    host = connect_host(settings.webui.host)
     origins = {f"http://{host}:{port}", f"http://localhost:{port}"}
     api_key = settings.api_key.get_secret_value() if settings.api_key else "smartops-local"
     env = {key: value for key, value in os.environ.items() if not key.startswith("SMARTOPS_")}
@@ -127,7 +127,7 @@ def environment(
         {
             "DATA_DIR": str(data_dir.resolve()),
             "WEBUI_SECRET_KEY": secret,
-            "WEBUI_AUTH": str(settings.webui_auth),
+            "WEBUI_AUTH": str(settings.webui.auth),
             "WEBUI_NAME": "smartops",
             "ENABLE_OLLAMA_API": "false",
             "ENABLE_OPENAI_API": "true",
@@ -201,13 +201,13 @@ def webui_child(settings: Settings, gateway: str, port: int, fresh: bool) -> tup
         str(executable(settings)),
         "serve",
         "--host",
-        settings.webui_host,
+        settings.webui.host,
         "--port",
         str(port),
     ]
     env = environment(settings, gateway, data_dir, port, secret)
     child = Child("webui", argv, settings.data_dir / "logs" / "webui.log", env=env)
-    return child, http_ok(f"http://{connect_host(settings.webui_host)}:{port}/health")
+    return child, http_ok(f"http://{connect_host(settings.webui.host)}:{port}/health")
 
 
 def launch(settings: Settings, supervisor: Supervisor, fresh: bool = True) -> tuple[str, str]:
@@ -217,10 +217,10 @@ def launch(settings: Settings, supervisor: Supervisor, fresh: bool = True) -> tu
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     gateway_port = settings.port or free_port()
-    webui_port = settings.webui_port or free_port()
+    webui_port = settings.webui.port or free_port()
     gateway = gateway_url(settings, gateway_port)
     children = [webui_child(settings, gateway, webui_port, fresh)]
-    if not settings.webui_gateway_url:
+    if not settings.webui.gateway_url:
         children.insert(0, gateway_child(settings, gateway_port))
     for child, _ in children:
         supervisor.children.append(child)
@@ -229,7 +229,7 @@ def launch(settings: Settings, supervisor: Supervisor, fresh: bool = True) -> tu
         # The stack waits for each of its components in turn (Redis, LLM, gateway).
         factor = 3 if child.name == "gateway" else 1
         child.wait_ready(probe, factor * settings.startup_timeout_s)
-    return f"http://{connect_host(settings.webui_host)}:{webui_port}", gateway
+    return f"http://{connect_host(settings.webui.host)}:{webui_port}", gateway
 
 
 @contextlib.contextmanager

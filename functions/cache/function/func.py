@@ -26,8 +26,8 @@ class CacheFunction(FunctionAdapter):
     def build(self, settings: Settings, cfg: Mapping[str, str]) -> Any:
         redis = connect_redis(settings)
         self.closers.append(redis.aclose)
-        service = CacheService(settings, redis, Embedder(settings).embed_batch)
-        if settings.cag_paths:  # preloaded in the background; not ready until done
+        service = CacheService(settings, redis, Embedder(settings.embed).embed_batch)
+        if settings.cag.paths:  # preloaded in the background; not ready until done
             self._preload = asyncio.get_running_loop().create_task(service.reload(ReloadRequest()))
         return create_cache_app(service, Metrics(), settings.max_body_bytes)
 

@@ -23,10 +23,10 @@ class ReindexFunction(FunctionAdapter):
     def build(self, settings: Settings, cfg: Mapping[str, str]) -> Any:
         metrics = Metrics()
         reload: ReloadDocs | None = None
-        if settings.cache_url:  # the CAG sections live behind the cache function
+        if settings.cache.url:  # the CAG sections live behind the cache function
             from smartops.cache.client import CacheClient
 
-            client = CacheClient(settings.cache_url)
+            client = CacheClient(settings.cache.url)
             self.closers.append(client.aclose)
             reload = cag_reloader(settings, client)
         eventing = build_eventing(settings, metrics, reload_docs=reload)

@@ -70,9 +70,9 @@ def build(shared: Shared) -> Contribution:
     from smartops.composition import Contribution
 
     settings = shared.settings
-    if not settings.knowledge_enabled and not settings.cache_enabled:
+    if not settings.knowledge.enabled and not settings.cache.enabled:
         return Contribution()
-    collections = [settings.knowledge_collection]
+    collections = [settings.knowledge.collection]
     if settings.eventing.alerts_index:
         collections.append(settings.eventing.alerts_collection)
     return Contribution(stage=AnswerStage(settings, shared.metrics, collections))

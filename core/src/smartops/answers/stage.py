@@ -27,11 +27,12 @@ from smartops.answers.check import StreamChecker
 from smartops.answers.compose import render_extract
 from smartops.answers.evidence import evidence_texts, kind_of
 from smartops.answers.extract import extract
+from smartops.answers.mode import Resolved, mode_of
 from smartops.answers.models import Evidence
 from smartops.config import Settings
 from smartops.knowledge.followup import retrieval_query
 from smartops.metrics import Metrics
-from smartops.turn import AnswerMode, Reply, Source, Turn
+from smartops.turn import PREFACE_END, AnswerMode, Reply, Source, Turn
 
 log = logging.getLogger(__name__)
 MODE_HEADER = "x-smartops-answer-mode"
@@ -72,11 +73,8 @@ class AnswerStage:
         self.metrics = metrics
         self.collections = list(collections)
 
-    def mode(self, turn: Turn) -> AnswerMode:
-        asked = turn.answer_mode or self.settings.answer_mode
-        if asked != "auto":
-            return asked
-        return "extract" if self.settings.llm.embedded else "synthesize"
+    def mode(self, turn: Turn) -> Resolved:
+        return mode_of(turn, self.settings)
 
     async def before(self, turn: Turn) -> Reply | None:
         question = turn.request.question
@@ -91,14 +89,14 @@ class AnswerStage:
                 question,
                 collections=self.collections,
                 closest=found,
-                docs_cache=bool(self.settings.cag_paths),
+                docs_cache=bool(self.settings.cag.paths),
             )
             return Reply(text)
         turn.sources[:] = [Source(c.source, c.title, c.heading, c.url) for c in answer.citations]
         markdown = render_extract(answer, citations=False)
         if self.mode(turn) == "extract":
             return Reply(markdown)
-        turn.preface = markdown + "\n\n---\n\n"
+        turn.preface = markdown + PREFACE_END
         conversation = [m.text for m in turn.request.messages if m.role in ("user", "system")]
         turn.text_filter = StreamChecker.of(evidence_texts(found), conversation, answer.language)
         return None

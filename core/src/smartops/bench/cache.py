@@ -41,9 +41,9 @@ async def _timed(call: Callable[[], Awaitable[Any]], n: int) -> dict[str, float]
 
 async def in_process(settings: Settings, n: int) -> dict[str, Any]:
     redis = connect_redis(settings, timeout_s=1.0)
-    embedder = Embedder(settings)
+    embedder = Embedder(settings.embed)
     service = CacheService(settings, redis, embedder.embed_batch)
-    if settings.cag_paths:
+    if settings.cag.paths:
         await service.reload(ReloadRequest())
     vector = embedder.embed_query(QUESTION).tolist()
     scope = "bench"
@@ -91,7 +91,7 @@ def end_to_end(settings: Settings, n: int, data_dir: Path) -> dict[str, Any]:
         "SMARTOPS_LLM_REQUEST_ID_HEADER": settings.llm.request_id_header,
         "SMARTOPS_REDIS_URL": settings.redis_url,
         "SMARTOPS_LLM_MAX_TOKENS": "32",
-        "SMARTOPS_CAG_PATHS": ",".join(settings.cag_paths),
+        "SMARTOPS_CAG_PATHS": ",".join(settings.cag.paths),
     }
     with gateway_process(env, data_dir) as url, httpx.Client(timeout=120) as client:
         _post(client, url, QUESTION)  # a miss: the answer is stored

@@ -121,7 +121,7 @@ def measure_search(
 
 
 def _index(local: Settings) -> EmbeddedIndex:
-    index = open_index(local, local.knowledge_collection)
+    index = open_index(local, local.knowledge.collection)
     if not isinstance(index, EmbeddedIndex):
         raise TypeError("the retrieval benchmark runs on the embedded index")
     return index
@@ -148,7 +148,7 @@ def run(
 ) -> dict[str, Any]:
     """All figures, as a dict (see the module docstring)."""
     load_before = os.getloadavg()
-    embedder = Embedder(settings)
+    embedder = Embedder(settings.embed)
     embedder.load()
     with tempfile.TemporaryDirectory(prefix="smartops-bench-") as tmp:
         local = settings.with_changes(data_dir=Path(tmp), knowledge_backend="embedded")
@@ -170,8 +170,8 @@ def run(
         "pad_and_bm25_build_s": round(build_s, 1),
         "embedding": embedder.signature,
         "embed_threads": {
-            "query": settings.embed_query_threads,
-            "batch": settings.embed_batch_threads,
+            "query": settings.embed.query_threads,
+            "batch": settings.embed.batch_threads,
         },
     }
     figures.update(measure_search(padded, embedder, DEFAULT_QUERIES, runs))

@@ -27,17 +27,17 @@ def build(shared: Shared) -> CacheContribution:
     from smartops.cache.stage import CacheStage
 
     settings, embedder = shared.settings, shared.embedder
-    if not settings.cache_enabled or embedder is None:
+    if not settings.cache.enabled or embedder is None:
         return CacheContribution()
     out = CacheContribution()
-    if settings.cache_url:
-        client = CacheClient(settings.cache_url)
+    if settings.cache.url:
+        client = CacheClient(settings.cache.url)
         out.closers.append(client.aclose)
         out.backend = client
     elif shared.redis is not None:
         service = CacheService(settings, shared.redis, embedder.embed_batch)
         out.backend = service
-        if settings.cag_paths:
+        if settings.cag.paths:
 
             async def preload() -> None:
                 await service.reload(ReloadRequest())

@@ -63,10 +63,10 @@ class DocsCache:
         """The docs cache as the settings configure it (thresholds, embedding signature)."""
         return cls(
             redis,
-            confident=settings.cag_confident,
-            minimum=settings.cag_min_similarity,
-            max_sections=settings.cag_max_sections,
-            signature=embedding_signature(settings),
+            confident=settings.cag.confident,
+            minimum=settings.cag.min_similarity,
+            max_sections=settings.cag.max_sections,
+            signature=embedding_signature(settings.embed),
         )
 
     async def load_file(

@@ -48,7 +48,7 @@ class CacheService:
         self.redis = redis
         self.embed = embed
         self.answers = AnswerCache(
-            redis, ttl_s=settings.cache_ttl_s, threshold=settings.cache_similarity
+            redis, ttl_s=settings.cache.ttl_s, threshold=settings.cache.similarity
         )
         self.docs = DocsCache.from_settings(redis, settings)
         self._reload_lock = asyncio.Lock()
@@ -89,7 +89,7 @@ class CacheService:
         return report
 
     async def _reload(self, paths: list[str] | None) -> ReloadReport:
-        configured = list(self.settings.cag_paths)
+        configured = list(self.settings.cag.paths)
         given = paths if paths is not None else configured
         for path in given:
             if not any(_within(path, root) for root in configured):

@@ -43,23 +43,23 @@ class CacheStage:
         self.backend = backend
         self.embedder = embedder
         self.metrics = metrics
-        self.deadline_s = settings.cache_deadline_ms / 1000
+        self.deadline_s = settings.cache.deadline_ms / 1000
 
     def _scope(self, turn: Turn) -> str | None:
         request = turn.request
         history = [m for m in request.messages[:-1] if m.role in ("user", "assistant", "tool")]
-        if history or len(request.question) > self.settings.cache_max_question_chars:
+        if history or len(request.question) > self.settings.cache.max_question_chars:
             return None
         systems = [m.text for m in request.messages if m.role in ("system", "developer")]
         model = f"{self.settings.model_id}|{self.settings.llm.model or self.settings.llm.base_url}"
         # An extract is not a synthesis: each answer mode has its own entries.
         mode = turn.answer_mode or self.settings.answer_mode
-        return scope(f"{model}|{embedding_signature(self.settings)}|{mode}", systems)
+        return scope(f"{model}|{embedding_signature(self.settings.embed)}|{mode}", systems)
 
     def sharing_scope(self, turn: Turn) -> str | None:
         """Identical concurrent questions in this scope share one lookup and one answer
         (``smartops.flights``)."""
-        return self._scope(turn) if self.settings.cache_enabled else None
+        return self._scope(turn) if self.settings.cache.enabled else None
 
     async def _call(self, call: Awaitable[T]) -> T | None:
         try:
@@ -71,7 +71,7 @@ class CacheStage:
 
     async def before(self, turn: Turn) -> Reply | None:
         turn.headers[CACHE_HEADER] = "miss"
-        key = self._scope(turn) if self.settings.cache_enabled else None
+        key = self._scope(turn) if self.settings.cache.enabled else None
         turn.cache_scope = key
         question = turn.request.question
         if key is not None:

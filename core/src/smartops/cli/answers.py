@@ -103,8 +103,8 @@ def _local(questions: list[AnswerQuestion], collection: str | None, k: int) -> l
     from smartops.knowledge.index import check_collection, open_index
 
     settings = load_settings()
-    name = check_collection(collection or settings.knowledge_collection)
-    index, embedder = open_index(settings, name), Embedder(settings)
+    name = check_collection(collection or settings.knowledge.collection)
+    index, embedder = open_index(settings, name), Embedder(settings.embed)
     return evaluate_locally(
         questions, index, embedder, k=k, collection=name, vectors=SentenceVectors()
     )

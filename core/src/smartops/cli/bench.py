@@ -192,9 +192,9 @@ def bench_routing(files: tuple[Path, ...], rounds: int, as_json: bool) -> None:
     from smartops.routing import exemplars
 
     settings = load_settings()
-    embedder = Embedder(settings)
+    embedder = Embedder(settings.embed)
     questions = routing_bench.questions_from(files) if files else [e.text for e in exemplars.load()]
     figures = routing_bench.run(
-        embedder, questions, rounds, model_cache_dir(settings), embedder.signature
+        embedder, questions, rounds, model_cache_dir(settings.embed), embedder.signature
     )
     click.echo(json.dumps(figures) if as_json else routing_bench.render(figures))

@@ -96,7 +96,7 @@ async def _reindex(settings: Settings, paths: list[str], collection: str | None)
     from smartops.metrics import Metrics
 
     eventing = build_eventing(settings, Metrics(), any_collection=True)
-    name = check_collection(collection or settings.knowledge_collection)
+    name = check_collection(collection or settings.knowledge.collection)
     try:
         assert eventing.handlers.reindexer is not None
         record = await eventing.handlers.reindexer.run(paths, name, trigger="cli")

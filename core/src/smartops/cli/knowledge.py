@@ -45,8 +45,8 @@ def _services(collection: str | None) -> tuple[Any, Any, Any]:
     from smartops.knowledge.index import check_collection, open_index
 
     settings = load_settings()
-    name = check_collection(collection or settings.knowledge_collection)
-    return settings, open_index(settings, name), Embedder(settings)
+    name = check_collection(collection or settings.knowledge.collection)
+    return settings, open_index(settings, name), Embedder(settings.embed)
 
 
 @click.command()

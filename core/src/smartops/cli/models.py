@@ -27,6 +27,6 @@ def assemble_command(name: str) -> None:
     started = time.perf_counter()
     spec = ASSEMBLED[name]
     click.echo(f"assembling {name} from {spec.parts} parts ({spec.size / 2**30:.2f} GiB)…")
-    path = assemble(spec, model_cache_dir(load_settings()))
+    path = assemble(spec, model_cache_dir(load_settings().embed))
     figures = {"model": name, "path": str(path), "sha256": spec.sha256, "size": spec.size}
     click.echo(json.dumps(figures | {"seconds": round(time.perf_counter() - started, 1)}))

@@ -46,9 +46,9 @@ def check(
 
     ``store`` lets several checks share the loaded schemas (the tests do).
     """
-    schemas = settings.manifests_schemas_dir
+    schemas = settings.manifests.schemas_dir
     store = store or SchemaStore(
-        schemas if schemas.is_absolute() else root / schemas, settings.manifests_k8s_version
+        schemas if schemas.is_absolute() else root / schemas, settings.manifests.k8s_version
     )
     funcs = load_funcs(root)
     reports = [
@@ -75,7 +75,7 @@ def check_overlay(
     renderer: Renderer | None = None,
 ) -> Report:
     objects, used = render(
-        root / "infra" / "overlays" / name, renderer or settings.manifests_renderer
+        root / "infra" / "overlays" / name, renderer or settings.manifests.renderer
     )
     context = Context(
         objects=objects,

@@ -121,13 +121,13 @@ class Handlers:
             return await self._alert(event, data)
         if isinstance(data, m.DocsChangedData):
             paths = within_roots(data.paths, self.settings.eventing.reindex_paths)
-            name = data.collection or self.settings.knowledge_collection
+            name = data.collection or self.settings.knowledge.collection
             return await self._reindex(event, paths, name, reload=paths)
         if isinstance(data, m.ReindexScheduledData):
             paths = list(self.settings.eventing.reindex_paths)
             if not paths:
                 raise InvalidRequest("No reindex paths are configured (eventing_reindex_paths).")
-            name = data.collection or self.settings.knowledge_collection
+            name = data.collection or self.settings.knowledge.collection
             return await self._reindex(event, paths, name, reload=None)
         if self.reload_docs is not None:
             await self.reload_docs(None, event.id)

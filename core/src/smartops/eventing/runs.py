@@ -32,6 +32,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from smartops.actions.prom import PromClient
 from smartops.cache import generation
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, SmartopsError, UpstreamUnavailable
@@ -41,6 +42,7 @@ from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.eval import evaluate, load_devset
 from smartops.knowledge.index.base import Index
 from smartops.knowledge.ingest import IngestReport, ingest
+from smartops.knowledge.prom_rules import RULES_PARAMS, RULES_PATH, index_rules
 from smartops.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,7 @@ def index_fingerprint(index: Index) -> str:
 
 def allowed_collections(settings: Settings) -> frozenset[str]:
     """The collections that events may reindex: the knowledge and the alerts collection."""
-    return frozenset((settings.knowledge_collection, settings.eventing.alerts_collection))
+    return frozenset((settings.knowledge.collection, settings.eventing.alerts_collection))
 
 
 def _text(value: bytes | str) -> str:
@@ -180,7 +182,24 @@ class Reindexer:
             return IngestReport(), [exc.message]
         except (OSError, ValueError) as exc:
             return IngestReport(), [f"{type(exc).__name__}: {exc}"]
+        if collection == self.settings.knowledge.collection:
+            await self._prometheus_rules(index, report)
         return report, []
+
+    async def _prometheus_rules(self, index: Index, report: IngestReport) -> None:
+        """Prometheus's loaded alerting rules, when it is configured (``prom_rules``);
+        a Prometheus that is down leaves them as they were and the run goes on."""
+        if not self.settings.actions.prometheus_url:
+            return
+        prom = PromClient(self.settings.actions)
+        try:
+            data = await prom.prom(RULES_PATH, RULES_PARAMS)
+        except SmartopsError as exc:
+            log.warning("prometheus rules not indexed", extra={"error": exc.message})
+            return
+        finally:
+            await prom.aclose()
+        report.add(await asyncio.to_thread(index_rules, data, index, self.embedder))
 
     async def _generation(self, collection: str, change: str) -> int:
         """The knowledge generation after the run: new only if the content changed."""

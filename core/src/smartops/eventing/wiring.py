@@ -63,7 +63,7 @@ def build_eventing(
     """Handlers over Redis, the knowledge index (opened once per collection) and the model."""
     redis = connect(settings)
     opened: dict[str, Index] = indexes if indexes is not None else {}
-    model = embedder or Embedder(settings)
+    model = embedder or Embedder(settings.embed)
 
     def index_of(collection: str) -> Index:
         if collection not in opened:
@@ -74,7 +74,7 @@ def build_eventing(
     docs = _docs_cache(settings, redis)
     resolvers = [
         r
-        for r in (docs, IndexedRunbooks(_Lazy(index_of, settings.knowledge_collection)))
+        for r in (docs, IndexedRunbooks(_Lazy(index_of, settings.knowledge.collection)))
         if r is not None
     ]
     alert_index = (
@@ -107,7 +107,7 @@ def build_eventing(
 
 
 def _docs_cache(settings: Settings, redis: Redis) -> CachedRunbooks | None:
-    if not settings.cache_enabled:
+    if not settings.cache.enabled:
         return None
     from smartops.cache.docs import DocsCache
 
@@ -131,10 +131,10 @@ def cag_reloader(settings: Settings, backend: Any) -> ReloadDocs:
     from smartops.cache.models import ReloadRequest
 
     async def reload(paths: list[str] | None, change: str = "") -> None:
-        if not settings.cag_paths:
+        if not settings.cag.paths:
             return
         if paths is not None:
-            paths = under_roots(paths, settings.cag_paths)
+            paths = under_roots(paths, settings.cag.paths)
             if not paths:
                 return
         await backend.reload(ReloadRequest(paths=paths, change=change))

@@ -40,7 +40,7 @@ STYLE = (
 
 def collections(settings: Settings) -> list[str]:
     """The collections answers cite from: the knowledge base and the alerts."""
-    names = [settings.knowledge_collection]
+    names = [settings.knowledge.collection]
     if settings.eventing.alerts_index:
         names.append(settings.eventing.alerts_collection)
     return names

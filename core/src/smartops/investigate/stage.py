@@ -6,7 +6,9 @@ and the actions' policy: the user must be allowed the read actions an investigat
 made of (``describe_pod``, ``get_pods``, ``get_events``, ``pod_logs``,
 ``get_deployments``, ``get_nodes``, ``prom_query``); a read the policy denies is not
 made and shows as refused in the answer, never bypassed. The answer is complete without
-any model, in the question's language, and never cached.
+any model, in the question's language, and never cached; in ``synthesize`` mode a
+report with findings is followed by the model's short, checked summary of them
+(``smartops.investigate.summary``).
 
 ``build(shared)`` also gives the alert handlers their investigator: a firing alert is
 investigated once per occurrence, with the gateway's own identity, bounded in calls,
@@ -25,7 +27,9 @@ from smartops.actions import catalog
 from smartops.actions.k8s import Json, Kube
 from smartops.actions.policy import Policy
 from smartops.actions.prom import PromClient
+from smartops.answers.mode import mode_of
 from smartops.composition import Contribution, Shared
+from smartops.config import Settings
 from smartops.errors import PermissionDenied
 from smartops.eventing.alerts import AlertCause
 from smartops.investigate.engine import investigate, investigate_alert
@@ -33,10 +37,11 @@ from smartops.investigate.messages import Language, language_of
 from smartops.investigate.model import Limits, Report, Target
 from smartops.investigate.reads import KubeReads, ReadBackend, Sample
 from smartops.investigate.render import render, summary_line
+from smartops.investigate.summary import summary_of
 from smartops.investigate.text import target_from_text
 from smartops.metrics import Metrics
 from smartops.routing.types import Target as RoutedTarget
-from smartops.turn import Principal, Reply, Turn
+from smartops.turn import Principal, Reply, Summary, Turn
 
 log = logging.getLogger(__name__)
 ROUTE = "investigate"
@@ -120,9 +125,17 @@ class Clients:
 class InvestigateStage:
     name = "investigate"
 
-    def __init__(self, clients: Clients, metrics: Metrics, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        clients: Clients,
+        metrics: Metrics,
+        limits: Limits | None = None,
+        *,
+        settings: Settings | None = None,  # none: the report alone, never a model summary
+    ) -> None:
         self.clients, self.metrics = clients, metrics
         self.limits = limits or Limits()
+        self.settings = settings
 
     async def before(self, turn: Turn) -> Reply | None:
         decision = turn.decision
@@ -155,7 +168,16 @@ class InvestigateStage:
         )
         # The top finding's analyzer (an evaluation through the gateway judges it).
         turn.headers[HEADER] = report.top.analyzer if report.top else top_of(report)
-        return Reply(render(report, language))
+        text = render(report, language)
+        return Reply(text, summary=self._summary(turn, report, text, language))
+
+    def _summary(self, turn: Turn, report: Report, text: str, language: Language) -> Summary | None:
+        """The model's checked summary after the report: findings in synthesize mode only."""
+        if self.settings is None or not report.findings:
+            return None
+        if mode_of(turn, self.settings) != "synthesize":
+            return None
+        return summary_of(report, text, turn, self.settings, language)
 
     def _denied(self, principal: Principal, target: Target, language: Language) -> str:
         """Empty when the user may read the object asked about; else why not."""
@@ -257,7 +279,7 @@ def build(shared: Shared) -> InvestigateContribution:
             await asyncio.to_thread(KubeReads.warm)
 
     return InvestigateContribution(
-        stage=InvestigateStage(clients, shared.metrics),
+        stage=InvestigateStage(clients, shared.metrics, settings=settings),
         closers=[clients.aclose],
         startup=[warm],
         alerts=AlertInvestigator(clients),

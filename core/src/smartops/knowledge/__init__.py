@@ -22,9 +22,9 @@ def build(shared: Shared) -> Contribution:
     from smartops.knowledge.stage import knowledge_stage
 
     settings = shared.settings
-    if not settings.knowledge_enabled:
+    if not settings.knowledge.enabled:
         return Contribution()
-    embedder = shared.embedder or Embedder(settings)
+    embedder = shared.embedder or Embedder(settings.embed)
     stage = knowledge_stage(settings, shared.metrics, embedder)
     return Contribution(
         stage=stage,

@@ -86,31 +86,36 @@ def chunk_alert_rules(text: str, source: str, *, model: str) -> list[Chunk]:
         documents = list(yaml.safe_load_all(text))
     except yaml.YAMLError:
         return []
+    groups = [group for document in documents for group in rule_groups(document)]
+    return group_chunks(groups, source, model=model)
+
+
+def group_chunks(groups: list[dict[str, Any]], source: str, *, model: str) -> list[Chunk]:
+    """One chunk per alerting rule of the rule groups (rules file syntax)."""
     chunks: list[Chunk] = []
     seen: Counter[str] = Counter()
-    for document in documents:
-        for group in rule_groups(document):
-            for rule in group["rules"]:
-                if not isinstance(rule, dict) or not rule.get("alert"):
-                    continue
-                name = str(rule["alert"])
-                notes = rule.get("annotations") or {}
-                labels = rule.get("labels") or {}
-                chunks.append(
-                    make_chunk(
-                        source=source,
-                        title=name,
-                        heading=name,
-                        text=alert_text(rule, str(group.get("name", ""))),
-                        ordinal=seen[name],
-                        model=model,
-                        kind="alert",
-                        url=str(notes.get("runbook_url", "")),
-                        meta={
-                            "severity": str(labels.get("severity", "")),
-                            "for": str(rule.get("for", "")),
-                        },
-                    )
-                )
-                seen[name] += 1
+    for group in groups:
+        for rule in group["rules"]:
+            if not isinstance(rule, dict) or not rule.get("alert"):
+                continue
+            name = str(rule["alert"])
+            chunks.append(rule_chunk(rule, str(group.get("name", "")), source, seen[name], model))
+            seen[name] += 1
     return chunks
+
+
+def rule_chunk(rule: dict[str, Any], group: str, source: str, ordinal: int, model: str) -> Chunk:
+    name = str(rule["alert"])
+    notes = rule.get("annotations") or {}
+    labels = rule.get("labels") or {}
+    return make_chunk(
+        source=source,
+        title=name,
+        heading=name,
+        text=alert_text(rule, group),
+        ordinal=ordinal,
+        model=model,
+        kind="alert",
+        url=str(notes.get("runbook_url", "")),
+        meta={"severity": str(labels.get("severity", "")), "for": str(rule.get("for", ""))},
+    )

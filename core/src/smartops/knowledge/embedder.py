@@ -26,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from smartops.config import Settings
+from smartops.config_sections import EmbedSettings
 from smartops.errors import UpstreamUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,16 +45,16 @@ def default_model_path() -> str:
     return str(package.get_model_path())
 
 
-def embedding_signature(settings: Settings) -> str:
+def embedding_signature(settings: EmbedSettings) -> str:
     """What a vector depends on: the model, the backend and the token limit."""
-    model = settings.embed_model or DEFAULT_MODEL
-    return f"{model}|{settings.embed_backend}|{settings.embed_max_tokens}"
+    model = settings.model or DEFAULT_MODEL
+    return f"{model}|{settings.backend}|{settings.max_tokens}"
 
 
-def model_cache_dir(settings: Settings) -> Path:
+def model_cache_dir(settings: EmbedSettings) -> Path:
     """Where exported models are kept: the setting, else the user's cache folder."""
-    if settings.embed_cache_dir is not None:
-        return settings.embed_cache_dir
+    if settings.cache_dir is not None:
+        return settings.cache_dir
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "smartops" / "models"
 
@@ -102,9 +102,9 @@ class TorchEncoder:
 class Embedder:
     """Texts to L2-normalised float32 vectors. The model loads on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: EmbedSettings) -> None:
         self.settings = settings
-        self.model_name = settings.embed_model or DEFAULT_MODEL
+        self.model_name = settings.model or DEFAULT_MODEL
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
 
@@ -133,25 +133,25 @@ class Embedder:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=1, user_api="blas")
-        path = self.settings.embed_model or default_model_path()
+        path = self.settings.model or default_model_path()
         started = time.perf_counter()
         encoder = self._encoder_for(path)
         log.info(
             "embedding model loaded",
             extra={
                 "model": self.model_name,
-                "backend": self.settings.embed_backend,
+                "backend": self.settings.backend,
                 "ms": round((time.perf_counter() - started) * 1e3),
             },
         )
         return encoder
 
     def _encoder_for(self, path: str) -> Encoder:
-        backend, max_tokens = self.settings.embed_backend, self.settings.embed_max_tokens
+        backend, max_tokens = self.settings.backend, self.settings.max_tokens
         if backend == "torch":
             import torch
 
-            torch.set_num_threads(self.settings.embed_query_threads)
+            torch.set_num_threads(self.settings.query_threads)
             return TorchEncoder(path, max_tokens)
         from smartops.knowledge.onnx_encoder import OnnxEncoder, prepared_model
 
@@ -174,7 +174,7 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """One vector for one query (one thread by default)."""
-        vectors = self._load().encode([text], self.settings.embed_query_threads)
+        vectors = self._load().encode([text], self.settings.query_threads)
         return np.asarray(vectors[0], dtype=np.float32)
 
     def embed_batch(
@@ -184,10 +184,10 @@ class Embedder:
         encoder = self._load()
         out = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
         order = np.argsort(encoder.lengths(texts), kind="stable")[::-1]
-        size = self.settings.embed_batch_size
+        size = self.settings.batch_size
         for start in range(0, len(texts), size):
             idx = order[start : start + size]
-            out[idx] = encoder.encode([texts[i] for i in idx], self.settings.embed_batch_threads)
+            out[idx] = encoder.encode([texts[i] for i in idx], self.settings.batch_threads)
             if progress:
                 progress(len(idx))
         return out

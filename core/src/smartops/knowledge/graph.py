@@ -60,8 +60,8 @@ class GraphResult:
 
 def default_graph_file(settings: Settings) -> Path:
     """``knowledge_graph_file``, else ``inferencegraph/knowledge.yaml`` of the source tree."""
-    if settings.knowledge_graph_file is not None:
-        return settings.knowledge_graph_file
+    if settings.knowledge.graph_file is not None:
+        return settings.knowledge.graph_file
     for root in (Path(__file__).resolve().parents[4], Path.cwd()):
         candidate = root / "inferencegraph" / "knowledge.yaml"
         if candidate.is_file():

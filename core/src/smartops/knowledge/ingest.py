@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,6 +54,12 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "chunks_per_s": round(self.chunks_per_s, 1)}
+
+    def add(self, other: IngestReport) -> None:
+        """Count another sync of the same run in (its time already passed in this one's)."""
+        for name in ("files", "chunks", "new", "updated", "unchanged", "deleted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.embed_seconds += other.embed_seconds
 
 
 def discover(paths: Sequence[str]) -> list[tuple[str, Path]]:
@@ -135,13 +141,30 @@ def ingest(
     for source, file, root in files:
         for chunk in parse_file(source, file, settings, embedder.signature, root):
             chunks[chunk.id] = chunk
-    report.files, report.chunks = len(files), len(chunks)
+    report.files = len(files)
+    sync(chunks, index, embedder, lambda source: _under(source, paths), report, progress)
+    report.seconds = time.perf_counter() - started
+    log.info("ingested", extra=report.to_dict())
+    return report
+
+
+def sync(
+    chunks: dict[str, Chunk],
+    index: Index,
+    embedder: Embedder,
+    owned: Callable[[str], bool],
+    report: IngestReport,
+    progress: Progress | None = None,
+) -> None:
+    """Bring the stored chunks of the sources ``owned`` selects in line with ``chunks``:
+    new and changed ones embedded and written, the others of those sources deleted."""
+    report.chunks = len(chunks)
     stored = index.stored()
     todo = [c for c in chunks.values() if c.id not in stored or stored[c.id].hash != c.hash]
     report.updated = sum(1 for c in todo if c.id in stored)
     report.new = len(todo) - report.updated
     report.unchanged = len(chunks) - len(todo)
-    gone = [i for i, s in stored.items() if i not in chunks and _under(s.source, paths)]
+    gone = [i for i, s in stored.items() if i not in chunks and owned(s.source)]
     report.deleted = len(gone)
     if progress:
         progress.start(len(todo))
@@ -155,6 +178,3 @@ def ingest(
     index.delete(gone)
     if todo or gone:
         index.commit()
-    report.seconds = time.perf_counter() - started
-    log.info("ingested", extra=report.to_dict())
-    return report

@@ -93,7 +93,7 @@ class RetrieverModel(kserve.Model):  # type: ignore[misc]
         for item in items(payload):
             # A long message is searched by its head (the assembler judges its length).
             query = query_of(item)[:MAX_QUERY_CHARS]
-            k = int(item.get("k") or self.settings.retrieval_k)
+            k = int(item.get("k") or self.settings.retrieval.k)
             raw = item.get("vector")
             vector = np.asarray(raw, dtype=np.float32) if raw is not None else None
             mode: Mode = "hybrid" if vector is not None else "bm25"

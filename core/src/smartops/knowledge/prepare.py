@@ -16,12 +16,12 @@ from smartops.knowledge.embedder import Embedder, model_cache_dir
 def prepare(settings: Settings) -> dict[str, object]:
     """Load (exporting on first use) the configured model; what runs, and how long it took."""
     started = time.perf_counter()
-    model = Embedder(settings)
+    model = Embedder(settings.embed)
     model.load()
     return {
         "signature": model.signature,
         "dimension": model.dimension,
-        "cache_dir": str(model_cache_dir(settings)),
+        "cache_dir": str(model_cache_dir(settings.embed)),
         "seconds": round(time.perf_counter() - started, 2),
     }
 

@@ -86,8 +86,8 @@ class RemoteGraph:
     """A deployed InferenceGraph router, called up to the assembled prompt (buffered)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.url = settings.knowledge_graph_url
-        self.client = http_client(timeout=settings.knowledge_graph_timeout_s)
+        self.url = settings.knowledge.graph_url
+        self.client = http_client(timeout=settings.knowledge.graph_timeout_s)
 
     async def prompt(self, instance: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -135,7 +135,7 @@ class KnowledgeStage:
         instance: dict[str, Any] = {
             "query": retrieval_query(turn.request),  # a follow-up with its subject
             "messages": [m.model_dump(include={"role", "content"}) for m in turn.request.messages],
-            "k": self.settings.retrieval_k,
+            "k": self.settings.retrieval.k,
             "cached_context": turn.cached_context,
             "generation": generation(turn.request, self.settings),
         }
@@ -161,6 +161,6 @@ class KnowledgeStage:
 
 def knowledge_stage(settings: Settings, metrics: Metrics, embedder: Embedder) -> KnowledgeStage:
     """The stage over the local graph, or the deployed one when its URL is set."""
-    if settings.knowledge_graph_url:
+    if settings.knowledge.graph_url:
         return KnowledgeStage(settings, metrics, RemoteGraph(settings), None)
     return KnowledgeStage(settings, metrics, LocalGraph(settings, embedder), embedder)

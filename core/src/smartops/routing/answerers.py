@@ -30,11 +30,11 @@ def in_process(settings: Settings, method: Method = "logreg") -> Answer:
     """The router over the real embedding model, trained as at startup."""
     from smartops.knowledge.embedder import Embedder, model_cache_dir
 
-    embedder = Embedder(settings)
+    embedder = Embedder(settings.embed)
     router = Router.build(
         embedder.embed_batch,
         method,
-        cache_dir=model_cache_dir(settings),
+        cache_dir=model_cache_dir(settings.embed),
         signature=embedder.signature,
     )
 

@@ -26,7 +26,7 @@ from smartops.config import Settings
 from smartops.gateway import create_app
 from smartops.services import build_services
 from smartops.stack.components import EMBEDDED_LLM_REQUEST_ID_HEADER, start_llm, start_redis
-from smartops.stack.knowledge import index_knowledge, with_knowledge
+from smartops.stack.knowledge import index_knowledge, index_prometheus_rules, with_knowledge
 from smartops.stack.lock import ChildState, DataDirLock, StackState, in_use
 from smartops.stack.procs import Child, Supervisor, free_port
 from smartops.stack.sandbox import sandboxed
@@ -176,6 +176,7 @@ def run_stack(settings: Settings, sandbox: str | None = None) -> None:
             stack.settings = exits.enter_context(sandboxed(stack.settings, sandbox))
         stack.settings = stack.settings.with_changes(port=stack.settings.port or free_port())
         index_knowledge(stack.settings)  # --knowledge DIR: indexed before READY
+        index_prometheus_rules(stack.settings)  # what Prometheus has loaded, if configured
         stack.settings = with_knowledge(stack.settings)
         uvloop.run(_serve(stack))  # the loop uvicorn itself would pick
 

@@ -181,7 +181,7 @@ def start_llm(
         "-m",
         "llama_cpp.server",
         "--model",
-        str(gguf_path(settings.llm.embedded_model, model_cache_dir(settings))),
+        str(gguf_path(settings.llm.embedded_model, model_cache_dir(settings.embed))),
         "--model_alias",
         model_alias(settings.llm.embedded_model),
         "--host",

@@ -7,19 +7,23 @@ folders, loaded into the docs cache as well. A start whose files are unchanged s
 last one (same names, sizes and modification times, same embedding model and chunking)
 skips even the parsing: the fingerprint is kept in ``<data dir>/knowledge/startup.json``.
 The ingestion itself is incremental, so a changed file re-embeds only its own chunks.
+When Prometheus is configured, the alerting rules it has loaded are indexed too
+(``index_prometheus_rules``), before READY.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from smartops.config import Settings
+from smartops.errors import SmartopsError
 from smartops.knowledge.embedder import embedding_signature
 from smartops.knowledge.ingest import IngestReport, discover
 
@@ -40,16 +44,16 @@ class StartupIndex:
 
 def with_knowledge(settings: Settings) -> Settings:
     """The docs cache preloads the knowledge folders unless it was given its own."""
-    if settings.knowledge_paths and not settings.cag_paths:
-        return settings.with_changes(cag_paths=list(settings.knowledge_paths))
+    if settings.knowledge.paths and not settings.cag.paths:
+        return settings.with_changes(cag_paths=list(settings.knowledge.paths))
     return settings
 
 
 def fingerprint(settings: Settings) -> tuple[str, int]:
     """A hash of what the index would be built from, and the number of files."""
-    files = discover(settings.knowledge_paths)
+    files = discover(settings.knowledge.paths)
     digest = hashlib.sha256()
-    for part in (embedding_signature(settings), settings.knowledge_collection):
+    for part in (embedding_signature(settings.embed), settings.knowledge.collection):
         digest.update(f"{part}\0".encode())
     digest.update(f"{settings.chunk_words}\0".encode())
     for source, file in sorted(files):
@@ -78,11 +82,11 @@ class _Lines:
 
 def index_knowledge(settings: Settings, out: TextIO | None = None) -> StartupIndex | None:
     """Bring the collection in line with the knowledge folders; None when none is set."""
-    if not settings.knowledge_paths:
+    if not settings.knowledge.paths:
         return None
     stream = out or sys.stderr
     started = time.perf_counter()
-    paths = list(settings.knowledge_paths)
+    paths = list(settings.knowledge.paths)
     digest, count = fingerprint(settings)
     state = settings.data_dir / "knowledge" / STATE_FILE
     if _recorded(state) == digest:
@@ -106,13 +110,50 @@ def index_knowledge(settings: Settings, out: TextIO | None = None) -> StartupInd
     )
 
 
+def index_prometheus_rules(settings: Settings, out: TextIO | None = None) -> IngestReport | None:
+    """Prometheus's loaded alerting rules into the collection, when Prometheus is
+    configured (``smartops.knowledge.prom_rules``); a Prometheus that is down is said
+    and the start goes on with what the index holds."""
+    if not settings.actions.prometheus_url or not settings.knowledge.enabled:
+        return None
+    from smartops.knowledge.embedder import Embedder
+    from smartops.knowledge.index import open_index
+    from smartops.knowledge.prom_rules import index_rules
+
+    stream = out or sys.stderr
+    try:
+        data = asyncio.run(_rules(settings))
+    except SmartopsError as exc:
+        print(f"knowledge: Prometheus's alerting rules not indexed: {exc.message}", file=stream)
+        return None
+    index = open_index(settings, settings.knowledge.collection)
+    report = index_rules(data, index, Embedder(settings.embed))
+    print(
+        f"knowledge: {report.chunks} alerting rules from Prometheus ({report.new + report.updated}"
+        f" embedded, {report.deleted} deleted)",
+        file=stream,
+    )
+    return report
+
+
+async def _rules(settings: Settings) -> dict[str, Any]:
+    from smartops.actions.prom import PromClient
+    from smartops.knowledge.prom_rules import RULES_PARAMS, RULES_PATH
+
+    prom = PromClient(settings.actions)
+    try:
+        return await prom.prom(RULES_PATH, RULES_PARAMS)
+    finally:
+        await prom.aclose()
+
+
 def _ingest(settings: Settings, paths: list[str], out: TextIO) -> IngestReport:
     from smartops.knowledge.embedder import Embedder
     from smartops.knowledge.index import open_index
     from smartops.knowledge.ingest import ingest
 
-    index = open_index(settings, settings.knowledge_collection)
-    return ingest(paths, settings, index, Embedder(settings), _Lines(out))
+    index = open_index(settings, settings.knowledge.collection)
+    return ingest(paths, settings, index, Embedder(settings.embed), _Lines(out))
 
 
 def _recorded(state: Path) -> str:

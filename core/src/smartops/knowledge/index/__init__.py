@@ -11,19 +11,19 @@ from smartops.knowledge.index.base import Index
 
 def open_index(settings: Settings, collection: str | None = None) -> Index:
     """The index of a collection on the configured backend."""
-    name = collection or settings.knowledge_collection
-    if settings.knowledge_backend == "opensearch":
+    name = collection or settings.knowledge.collection
+    if settings.knowledge.backend == "opensearch":
         from smartops.knowledge.index.opensearch import OpenSearchIndex
 
-        return OpenSearchIndex(settings, name)
+        return OpenSearchIndex(settings.opensearch, settings.retrieval, name)
     from smartops.knowledge.index.embedded import EmbeddedIndex
 
     return EmbeddedIndex(
         settings.data_dir / "index" / name,
-        candidates=settings.retrieval_candidates,
-        rrf_k=settings.retrieval_rrf_k,
-        bm25_weight=settings.retrieval_bm25_weight,
-        source_decay=settings.retrieval_source_decay,
+        candidates=settings.retrieval.candidates,
+        rrf_k=settings.retrieval.rrf_k,
+        bm25_weight=settings.retrieval.bm25_weight,
+        source_decay=settings.retrieval.source_decay,
     )
 
 

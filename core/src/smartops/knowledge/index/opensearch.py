@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from smartops.config import Settings
+from smartops.config_sections import OpenSearchSettings, RetrievalSettings
 from smartops.errors import InvalidRequest, UpstreamUnavailable
 from smartops.knowledge.documents import Chunk, Hit, Mode
 from smartops.knowledge.index.base import Stored, spread
@@ -104,24 +104,30 @@ def parse_hits(response: dict[str, Any]) -> list[Hit]:
 class OpenSearchIndex:
     """One collection in OpenSearch (see the module docstring)."""
 
-    def __init__(self, settings: Settings, collection: str, client: Any = None) -> None:
-        if not settings.opensearch_url and client is None:
+    def __init__(
+        self,
+        settings: OpenSearchSettings,
+        retrieval: RetrievalSettings,
+        collection: str,
+        client: Any = None,
+    ) -> None:
+        if not settings.url and client is None:
             raise UpstreamUnavailable("SMARTOPS_OPENSEARCH_URL is not set.")
         if client is None:
             from opensearchpy import OpenSearch
 
             client = OpenSearch(
-                hosts=[settings.opensearch_url],
-                verify_certs=settings.opensearch_verify_certs,
+                hosts=[settings.url],
+                verify_certs=settings.verify_certs,
                 timeout=10,
             )
         self.client = client
-        self.prefix = settings.opensearch_index_prefix
+        self.prefix = settings.index_prefix
         self.alias = f"{self.prefix}-{collection}"
-        self.candidates = settings.retrieval_candidates
-        self.rrf_k = settings.retrieval_rrf_k
-        self.bm25_weight = settings.retrieval_bm25_weight
-        self.source_decay = settings.retrieval_source_decay
+        self.candidates = retrieval.candidates
+        self.rrf_k = retrieval.rrf_k
+        self.bm25_weight = retrieval.bm25_weight
+        self.source_decay = retrieval.source_decay
         self.ranking = RankingConfig(rrf_k=self.rrf_k, rrf_bm25_weight=self.bm25_weight)
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
