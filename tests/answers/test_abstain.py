@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from smartops.answers import Evidence, Thresholds, abstention, extract, grounded
 from smartops.answers.abstain import is_abstention
+from smartops.answers.terms import proper_names
 
 UNRELATED = [
     Evidence(
@@ -45,6 +46,33 @@ def test_a_named_identifier_missing_from_the_evidence_pulls_the_score_down(
     plain = grounded("What does the alert mean?", crashloop_runbook)
     assert named.identifiers_missing == 1 and not named.ok
     assert named.score < plain.score
+
+
+S3_DOCS = [
+    Evidence(
+        text="Store and serve models from Amazon S3 buckets; set the S3 region and "
+        "credentials in the storage secret.",
+        source="kserve/docs/model-serving/storage/s3.md",
+        title="S3",
+        heading="Storage > S3",
+        similarity=0.71,
+    )
+]
+
+
+def test_a_product_the_question_names_and_no_evidence_mentions_vetoes_the_answer() -> None:
+    question = "How do I store Terraform state in an S3 bucket?"
+    vetoed = grounded(question, S3_DOCS)
+    assert not vetoed.ok and vetoed.unknown_names == ("terraform",)
+    assert grounded("How do I store models in an S3 bucket?", S3_DOCS).ok  # the same otherwise
+    text = abstention(question, collections=["default"], unknown=vetoed.unknown_names)
+    assert "No document found mentions Terraform." in text
+
+
+def test_a_capitalised_word_that_starts_a_sentence_is_no_name() -> None:
+    # The alert name starts the message: an identifier, checked as one (not as a name).
+    assert proper_names("PrometheusRuleFailures fired. Where do I see it? Ask Bob") == {"bob"}
+    assert proper_names("How do I use HTTP and S3 from DynamoDB?") == {"dynamodb"}
 
 
 def test_extract_below_the_threshold_leaves_the_answer_to_the_abstention() -> None:

@@ -83,3 +83,19 @@ def test_russian_question_gets_russian_labels(crashloop_runbook: list[Evidence])
     assert result.language == "ru"
     assert result.markdown.startswith("Из документации:")
     assert "**Источники**" in result.markdown and "**Sources**" not in result.markdown
+
+
+def test_the_settings_a_question_names_are_its_key_values() -> None:
+    canary = Evidence(
+        text=(
+            "Update the InferenceService with the canary rollout strategy.\n\n"
+            "```yaml\nspec:\n  predictor:\n    canaryTrafficPercent: 10\n"
+            "    model:\n      storageUri: gs://models/v2\n```\n"
+        ),
+        source="kserve/docs/rollout-strategies/canary.md",
+        title="Canary rollout",
+        heading="Canary rollout > Update the InferenceService",
+    )
+    result = extract("How do I send only part of the traffic to a new revision?", None, [canary])
+    assert result.values[0] == "canaryTrafficPercent: 10"
+    assert "storageUri" not in " ".join(result.values)  # made of none of its words

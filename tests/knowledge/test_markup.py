@@ -61,6 +61,16 @@ def test_hugo_shortcodes_and_anchors() -> None:
     assert "kubectl logs <POD> {{ not a shortcode }} [x](y)" in text  # code is untouched
 
 
+def test_a_diagram_source_is_dropped_as_a_shortcode_or_a_fenced_block() -> None:
+    text = plain(
+        "Intro.\n{{< mermaid >}}\ngraph BT\nhpa --> scale\n{{< /mermaid >}}\n"
+        "Between.\n```mermaid\nsequenceDiagram\n```\nAfter.\n```yaml\nkind: Pod\n```\n"
+    )
+    assert "graph BT" not in text and "sequenceDiagram" not in text
+    assert "Intro." in text and "Between." in text and "After." in text
+    assert "kind: Pod" in text  # other code stays
+
+
 def test_mkdocs_admonitions_tabs_and_snippets() -> None:
     text = plain(MKDOCS)
     assert "Note: Before you start\n    Scale to zero needs the KPA." in text

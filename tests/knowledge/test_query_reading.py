@@ -34,6 +34,10 @@ def test_russian_is_told_from_english_with_identifiers() -> None:
         ("алерта", "alert alerting"),
         ("масштабирование", "scale scaling"),  # a long stem takes a suffix too
         ("автомасштабирования", "autoscaling autoscaler scale"),
+        ("умолчанию", "default"),  # "how often by default"
+        ("максимальный", "maximum max"),
+        ("размер", "size"),
+        ("упавшего", "crashed failed previous"),  # a crashed container's logs: --previous
     ],
 )
 def test_glossary_reads_word_forms(word: str, english: str) -> None:

@@ -66,6 +66,22 @@ REQUESTS = [
 ]
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "in before" names no namespace; "an alert" is any alert, not one of this cluster.
+        "What state is an alert in before its for duration has passed?",
+        # Asks for the commands to use; "one of my pods" names no pod.
+        "KubePodCrashLooping is firing for one of my pods. Which commands help me find out why?",
+    ],
+)
+def test_a_question_about_any_alert_or_pod_is_not_a_live_read(
+    decide: Decide, question: str
+) -> None:
+    decision = decide(question)
+    assert decision.route == "knowledge", decision.reason
+
+
 @pytest.mark.parametrize("question", KNOWLEDGE)
 def test_questions_about_how_things_work_are_knowledge(decide: Decide, question: str) -> None:
     decision = decide(question)

@@ -8,6 +8,15 @@ import re
 
 NAME = r"([a-z0-9](?:[-a-z0-9.]{0,61}[a-z0-9])?)"
 _STOP = {
+    "before",
+    "after",
+    "between",
+    "during",
+    "since",
+    "until",
+    "while",
+    "once",
+    "one",
     "the",
     "a",
     "an",

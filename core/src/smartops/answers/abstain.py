@@ -1,17 +1,21 @@
 # ruff: noqa: RUF001  (the Russian abstention marker is Cyrillic on purpose)
 """Whether the evidence supports a question, and the abstention when it does not.
 
-Three signals, all cheap: the cosine of the best-matching sentence to the query
+Three signals, all cheap, and one veto: the cosine of the best-matching sentence to the query
 (``cosine``; None without a query vector), the share of the question's words (weighted
 by how rare they are in the evidence) found in the evidence (``coverage``), and the
 question's identifiers (alert names, flags, keys) found or missing. Retrieval scores
 are not used: a hybrid score is a reciprocal rank, high for the best hit of any
-question. The thresholds were calibrated on the dev split of
+question. The veto: a product or project name the question names (a capitalised word
+that does not start a sentence: Terraform, Vault, DynamoDB) that no evidence mentions
+means the question is about something not indexed. The thresholds were calibrated on the
+dev split of
 ``tests/answers/data/answers.jsonl``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,13 +111,15 @@ def grounded(
         value = t.cosine_weight * max(best_cosine, 0.0) + t.coverage_weight * cover
         minimum = t.minimum
     value += t.found_bonus * (found > 0) - t.missing_penalty * (missing > 0 and found == 0)
+    unknown = tuple(sorted(n for n in query.names if not any(n in p.text_lower for p in parsed)))
     return Grounding(
-        ok=value >= minimum,
+        ok=value >= minimum and not unknown,
         score=round(value, 4),
         cosine=best_cosine,
         coverage=round(cover, 4),
         identifiers_found=found,
         identifiers_missing=missing,
+        unknown_names=unknown,
     )
 
 
@@ -125,8 +131,11 @@ def abstention(
     docs_cache: bool = False,
     language: Language | None = None,
     limit: int = 3,
+    unknown: Sequence[str] = (),
 ) -> str:
-    """The answer when nothing indexed supports the question (template ``answer_abstain``)."""
+    """The answer when nothing indexed supports the question (template ``answer_abstain``);
+    ``unknown``: the names it asks about that nothing indexed mentions (lower-cased)."""
+    named = [w for w in dict.fromkeys(re.findall(r"[\w-]+", question)) if w.lower() in unknown]
     titles: list[dict[str, str]] = []
     for e in closest:
         if all(t["source"] != e.source for t in titles):
@@ -137,4 +146,5 @@ def abstention(
         collections=list(collections),
         docs_cache=docs_cache,
         closest=titles[:limit],
+        unknown=named,
     )

@@ -43,6 +43,7 @@ class Options:
     max_commands: int = 4
     max_values: int = 6
     value_units: int = 6
+    value_sections: int = 4  # whose names made of the question's words are values too
     embed_candidates: int = 0
     code_lines: int = 24
     intro_code_lines: int = 24
@@ -150,7 +151,8 @@ def extract(
     detail, detail_from = select.details(lead, ranked, parsed)
     commands = select.commands(lead, ranked, parsed, query)[: options.max_commands]
     units = [s.unit for s in lead] + [s.unit for s in ranked[: options.value_units]]
-    values = select.values(units, query)[: options.max_values]
+    strongest = [u for i in order[: options.value_sections] for u in parsed[i].units]
+    values = select.values(units, query, strongest)[: options.max_values]
     code, code_from = select.code_block(query, parsed, order, options.code_lines)
     if not code:
         code, code_from = select.introduced_code(lead, parsed, options.intro_code_lines)

@@ -80,6 +80,9 @@ class Grounding:
     coverage: float
     identifiers_found: int = 0
     identifiers_missing: int = 0
+    # Names the question asks about that no evidence mentions (Terraform, Vault): the
+    # question is about something not indexed, whatever the other signals say.
+    unknown_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

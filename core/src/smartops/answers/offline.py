@@ -42,7 +42,12 @@ def answer_locally(
     if result.grounding.ok:
         answer, sources = result.markdown, [c.source for c in result.citations]
     else:
-        answer = abstention(question, collections=[collection], closest=evidence)
+        answer = abstention(
+            question,
+            collections=[collection],
+            closest=evidence,
+            unknown=result.grounding.unknown_names,
+        )
         sources = []
     total = (time.perf_counter() - started) * 1e3
     return answer, sources, result.ms, total

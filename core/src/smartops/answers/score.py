@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from smartops.answers.parse import Parsed
-from smartops.answers.terms import content_terms, identifiers
+from smartops.answers.terms import content_terms, identifiers, proper_names
 from smartops.knowledge.query_profile import profile
 
 K1, B = 1.2, 0.75
@@ -114,6 +114,7 @@ class Query:
     lower: str
     wants: tuple[str, ...] = ()
     pairs: frozenset[tuple[str, str]] = frozenset()
+    names: frozenset[str] = frozenset()  # product names it names (``proper_names``)
 
 
 def query_of(question: str) -> Query:
@@ -131,6 +132,7 @@ def query_of(question: str) -> Query:
         wants=tuple(name for name, pattern in WANTS.items() if pattern.search(both))
         + (("yesno",) if _YES_NO.search(question) else ()),
         pairs=frozenset(itertools.pairwise(ordered)),
+        names=frozenset(proper_names(question)),
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from smartops.answers import score as sc
 from smartops.answers.models import AlertFacts
 from smartops.answers.parse import Parsed, ParsedEvidence
-from smartops.answers.terms import is_command
+from smartops.answers.terms import is_command, name_spans, name_terms
 
 _WANTS_CODE = re.compile(
     r"\b(example|yaml|manifest|spec|snippet|syntax|write|define)\b|пример|манифест",
@@ -120,8 +120,13 @@ def code_match(parsed: ParsedEvidence, n: int, query: sc.Query) -> float:
     return sum(1 for t in query.terms if t in found) / len(query.terms)
 
 
-def values(units: Sequence[Parsed], query: sc.Query) -> list[str]:
-    """Inline-code names, flags and keys of the units (not commands), new ones first."""
+def values(
+    units: Sequence[Parsed], query: sc.Query, others: Sequence[Parsed] = (), settings: int = 2
+) -> list[str]:
+    """The settings of ``others`` (the strongest sections' code) that the question's words
+    name, as ``key: value`` (at most ``settings``); then the units' inline-code names,
+    flags and keys (not commands), new ones before ones the question already names; then
+    the other names of ``others`` made of the question's words."""
     found: list[tuple[bool, int, str]] = []
     seen: set[str] = set()
     for unit in units:
@@ -132,7 +137,44 @@ def values(units: Sequence[Parsed], query: sc.Query) -> list[str]:
                 continue
             seen.add(key)
             found.append((key in query.idents, len(found), raw))
-    return [raw for _, _, raw in sorted(found)]
+    named = config_lines([u for u in others if u.piece.unit == "code"], query)[:settings]
+    inline = [raw for _, _, raw in sorted(found) if raw not in named]
+    return named + inline + matching_names(others, query, seen)
+
+
+def matching_names(units: Sequence[Parsed], query: sc.Query, seen: set[str]) -> list[str]:
+    """The names in ``units`` made of the question's words, most shared first."""
+    shared: dict[str, int] = {}
+    for unit in units:
+        for name in name_spans(unit.piece.text):
+            if name.lower() not in seen and not is_command(name) and len(name) <= 60:
+                count = len(name_terms(name) & query.terms.keys())
+                if count:
+                    shared[name] = max(count, shared.get(name, 0))
+    return sorted(shared, key=lambda n: -shared[n])
+
+
+_SETTING = re.compile(r"^\s*(?:-\s+)?([A-Za-z][\w.\-/]*)\s*:\s+(\S[^#]*?)\s*$")
+_GENERIC_KEYS = frozenset(
+    {"name", "kind", "apiversion", "namespace", "image", "type", "value", "key", "path", "uri"}
+)
+
+
+def config_lines(code: Sequence[Parsed], query: sc.Query) -> list[str]:
+    """``key: value`` lines of YAML code whose key or value is made of the question's
+    words (``canaryTrafficPercent: 10`` for "send part of the traffic"), most shared first."""
+    scored: dict[str, int] = {}
+    for unit in code:
+        for line in unit.piece.text.splitlines():
+            match = _SETTING.match(line)
+            if not match or match.group(1).lower() in _GENERIC_KEYS:
+                continue
+            key, value = match.group(1), match.group(2).strip("'\"")
+            shared = len((name_terms(key) | name_terms(value)) & query.terms.keys())
+            text = f"{key}: {value}"
+            if shared and len(text) <= 80:
+                scored[text] = max(shared, scored.get(text, 0))
+    return sorted(scored, key=lambda t: -scored[t])
 
 
 def introduced_code(

@@ -90,6 +90,7 @@ class AnswerStage:
                 collections=self.collections,
                 closest=found,
                 docs_cache=bool(self.settings.cag.paths),
+                unknown=answer.grounding.unknown_names,
             )
             return Reply(text)
         turn.sources[:] = [Source(c.source, c.title, c.heading, c.url) for c in answer.citations]

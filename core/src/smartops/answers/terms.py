@@ -156,6 +156,40 @@ def identifiers(text: str) -> set[str]:
     return {f for f in found if len(f) > 2}
 
 
+# A capitalised word with a lower-case letter (Terraform, GitLab, DynamoDB), standing alone.
+_PROPER = re.compile(r"(?<![\w.\-/`])[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*(?![\w\-/`])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\W*$")
+
+
+def proper_names(text: str) -> set[str]:
+    """The product and project names a question names (lower-cased): capitalised words
+    that do not start a sentence. All-capital acronyms (HTTP, S3, L7) are not among them."""
+    return {
+        m.group(0).lower()
+        for m in _PROPER.finditer(text)
+        if not _SENTENCE_START.search(text[: m.start()])
+    }
+
+
+_KEBAB = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}(?![\w-])")
+_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def name_spans(text: str) -> list[str]:
+    """The names in a text as written: CamelCase, snake_case, flags, dotted keys and
+    kebab-case settings of three parts or more (``min-non-active-revisions``)."""
+    found: list[str] = []
+    for pattern in (_CAMEL, _SNAKE, _FLAG, _KEY, _DOTTED, _KEBAB):
+        found += [m.group(0) for m in pattern.finditer(text) if len(m.group(0)) > 2]
+    return list(dict.fromkeys(found))
+
+
+def name_terms(name: str) -> set[str]:
+    """The stemmed words a name is made of: ``canaryTrafficPercent`` is canari, traffic,
+    percent; ``hpa.autoscaling.knative.dev`` is hpa, autosc..., knativ, dev."""
+    return {t for part in _PARTS.findall(name) for t in _word_terms(part.lower())}
+
+
 _WORD = re.compile(r"[A-Za-z0-9_]+")  # the tokens ``bm25.terms`` reads
 
 

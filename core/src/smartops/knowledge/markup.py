@@ -3,7 +3,8 @@
 - **Hugo** (Kubernetes docs, runbooks): heading anchors ``{#id}``, shortcodes: the
   glossary tooltip becomes its text, ``{{% heading "whatsnext" %}}`` its heading ("What's
   next"), code samples their file name; notes, feature states and the like disappear;
-  ``<!-- overview -->`` markers and other HTML comments too.
+  ``<!-- overview -->`` markers and other HTML comments too. Diagrams (mermaid, as a
+  shortcode or a fenced block) are dropped: their source is drawn, not read.
 - **MkDocs Material** (Knative): admonitions ``!!! note "Title"`` become ``Note: Title``,
   content tabs ``=== "kubectl"`` their label, snippet includes ``--8<-- "file.md"`` go.
 - **Docusaurus** (KServe): ``import`` lines, admonitions ``:::tip Title`` ... ``:::``
@@ -17,6 +18,12 @@ from __future__ import annotations
 import re
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+# A diagram's source (``{{< mermaid >}}`` or a ```` ```mermaid ```` block) is drawn, not read.
+_DIAGRAM = re.compile(
+    r"\{\{<\s*mermaid\b[^>]*>\}\}.*?\{\{<\s*/mermaid\s*>\}\}"
+    r"|^([ \t]*)(```|~~~)[ \t]*mermaid\b.*?^\1\2[ \t]*$",
+    re.S | re.M,
+)
 _TOOLTIP = re.compile(r"\{\{<\s*glossary_tooltip\b([^>]*)>\}\}")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _HEADING_CODE = re.compile(r"\{\{%\s*heading\s+\"(\w+)\"\s*%\}\}")
@@ -62,6 +69,7 @@ def _component(match: re.Match[str]) -> str:
 def hugo(text: str) -> str:
     """Comments and Hugo shortcodes resolved (see the module docstring)."""
     text = _COMMENT.sub("", text)
+    text = _DIAGRAM.sub("", text)
     text = _TOOLTIP.sub(_tooltip, text)
     text = _HEADING_CODE.sub(lambda m: _heading(m.group(1)), text)
     text = _NAMED_HEADING.sub(lambda m: _heading(m.group(1)), text)

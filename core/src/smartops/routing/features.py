@@ -31,7 +31,8 @@ COMMON = word_set(
     "containercreating terminating completed unknown ready state status "
     "cluster clusters namespace namespaces pod pods node nodes container containers "
     "yaml json logs log events manifest manifests memory cpu disk parallel place time "
-    "mind use front total question terms"
+    "mind use front total question terms before after between during since until while "
+    "once addition particular depth turn response"
 )
 _PATTERNS: dict[str, str] = {
     "wh_start": r"^(what|what's|whats|how|why|when|which|where|who|whose)\b|"
@@ -62,6 +63,11 @@ _PATTERNS: dict[str, str] = {
     r"\bwhat is the (difference|meaning|purpose|role|point|best|recommended|default|right)\b|"
     r"\bdifference\b|\bwhen (should|does|is|do)\b|\bin general\b|\bexample\b|\busually\b|"
     r"\btypical|\bcommon\b|"
+    # "Which commands help me find out why?": asks for a way, not for the cluster's state.
+    r"\b(which|what) (commands?|tools?|steps|metrics?|quer(y|ies)|flags?|settings?|options?) "
+    r"(help|helps|show|shows|should|can|do|does|to|will|would|let|tell)\b|"
+    # "What state is an alert in ...": a question about any alert, not one of this cluster.
+    r"^(what|what's|how|why|when|which|where)\b[^?]*\b(a|an) [a-z]|"
     r"как (мне|правильно|можно|работает|устроен\w*|настроить|сделать|понять|посмотреть|"
     r"получить|написать|отладить|узнать)|что делать|что проверить|что такое|что значит|"
     r"что означает|отличается|зачем|для чего|в общем случае|пример|обычно|нужно ли|можно ли|"

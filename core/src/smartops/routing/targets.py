@@ -74,6 +74,7 @@ def target(message: str) -> Target:
     if name is None:
         name = _before_namespace(low, ns) if ns else None
         name = name or first([_OBJECT], low)
+        name = None if name in COMMON else name  # "for one of my pods" names none
     if alert and name == alert.lower():
         name = None
     if name and ns == name:
