@@ -155,6 +155,7 @@ def matching_names(units: Sequence[Parsed], query: sc.Query, seen: set[str]) -> 
 
 
 _SETTING = re.compile(r"^\s*(?:-\s+)?([A-Za-z][\w.\-/]*)\s*:\s+(\S[^#]*?)\s*$")
+_KEY_LINE = re.compile(r"^\s*(?:-\s+)?[A-Za-z][\w.\-/]*:(?:\s|$)")
 _GENERIC_KEYS = frozenset(
     {"name", "kind", "apiversion", "namespace", "image", "type", "value", "key", "path", "uri"}
 )
@@ -165,7 +166,10 @@ def config_lines(code: Sequence[Parsed], query: sc.Query) -> list[str]:
     words (``canaryTrafficPercent: 10`` for "send part of the traffic"), most shared first."""
     scored: dict[str, int] = {}
     for unit in code:
-        for line in unit.piece.text.splitlines():
+        lines = unit.piece.text.splitlines()
+        if sum(1 for line in lines if _KEY_LINE.match(line)) < 2:
+            continue  # not YAML: a shell session or a usage line ("usage: prometheus ...")
+        for line in lines:
             match = _SETTING.match(line)
             if not match or match.group(1).lower() in _GENERIC_KEYS:
                 continue
