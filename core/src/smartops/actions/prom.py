@@ -78,6 +78,10 @@ class PromClient:
         body: Json = await self._request(self.prom_url, "Prometheus", "GET", path, params=params)
         return dict(body.get("data") or {}) if isinstance(body.get("data"), dict) else body
 
+    async def rules(self) -> Json:
+        """The alerting rules Prometheus has loaded (``/api/v1/rules``'s ``data``)."""
+        return await self.prom("/api/v1/rules", {"type": "alert"})
+
     async def query(self, args: c.QueryArgs) -> Result:
         data = await self.prom("/api/v1/query", {"query": args.query})
         return Result([Code(args.query, "promql", "Query"), _result_table(data)])
@@ -188,6 +192,15 @@ class PromClient:
             changes=changes,
             summary=f"silence {created.get('silenceID', '')} created",
         )
+
+
+async def loaded_rules(settings: ActionsSettings) -> Json:
+    """The alerting rules of the configured Prometheus, with a client of its own."""
+    prom = PromClient(settings)
+    try:
+        return await prom.rules()
+    finally:
+        await prom.aclose()
 
 
 def _where(labels: Json) -> str:

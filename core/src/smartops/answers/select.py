@@ -138,8 +138,9 @@ def values(
             seen.add(key)
             found.append((key in query.idents, len(found), raw))
     named = config_lines([u for u in others if u.piece.unit == "code"], query)[:settings]
-    inline = [raw for _, _, raw in sorted(found) if raw not in named]
-    return named + inline + matching_names(others, query, seen)
+    shown = {line.split(":", 1)[0].lower() for line in named}
+    inline = [raw for _, _, raw in sorted(found) if raw.lower() not in shown]
+    return named + inline + matching_names(others, query, seen | shown)
 
 
 def matching_names(units: Sequence[Parsed], query: sc.Query, seen: set[str]) -> list[str]:

@@ -114,6 +114,7 @@ _KEY = re.compile(
     r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)+/[a-z0-9][a-z0-9._-]*\b|\b[a-z]+(?:\.[a-zA-Z]+){2,}\b"
 )
 _DOTTED = re.compile(r"\b[a-z]+[A-Za-z]*\.[a-z]+[A-Za-z]*(?:\.[A-Za-z]+)*\b")
+_NAMES = (_CAMEL, _SNAKE, _FLAG, _KEY, _DOTTED)
 _DESTRUCTIVE = re.compile(
     r"(?<![\w-])(?:delete|rm|rmdir|drain|truncate|mkfs|wipefs|purge|uninstall|destroy|"
     r"--force|--grace-period[= ]0|--delete-all-nodes|--all-namespaces\s+--all|--prune|"
@@ -147,9 +148,7 @@ def command_in(line: str) -> str:
 def identifiers(text: str) -> set[str]:
     """Names in a text, lower-cased: CamelCase, snake_case, flags, dotted and slashed keys,
     and whatever is in inline code."""
-    found: set[str] = set()
-    for pattern in (_CAMEL, _SNAKE, _FLAG, _KEY, _DOTTED):
-        found.update(m.group(0).lower() for m in pattern.finditer(text))
+    found = {name.lower() for name in _spans(text, _NAMES)}
     for span in code_spans(text):
         if len(span) <= 60 and " " not in span.strip():
             found.add(span.lower().strip("`.,:;"))
@@ -175,13 +174,14 @@ _KEBAB = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}(?![\w-])")
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
+def _spans(text: str, patterns: tuple[re.Pattern[str], ...]) -> list[str]:
+    return list(dict.fromkeys(m.group(0) for p in patterns for m in p.finditer(text)))
+
+
 def name_spans(text: str) -> list[str]:
     """The names in a text as written: CamelCase, snake_case, flags, dotted keys and
     kebab-case settings of three parts or more (``min-non-active-revisions``)."""
-    found: list[str] = []
-    for pattern in (_CAMEL, _SNAKE, _FLAG, _KEY, _DOTTED, _KEBAB):
-        found += [m.group(0) for m in pattern.finditer(text) if len(m.group(0)) > 2]
-    return list(dict.fromkeys(found))
+    return [name for name in _spans(text, (*_NAMES, _KEBAB)) if len(name) > 2]
 
 
 def name_terms(name: str) -> set[str]:

@@ -32,7 +32,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from smartops.actions.prom import PromClient
+from smartops.actions.prom import loaded_rules
 from smartops.cache import generation
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, SmartopsError, UpstreamUnavailable
@@ -42,7 +42,7 @@ from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.eval import evaluate, load_devset
 from smartops.knowledge.index.base import Index
 from smartops.knowledge.ingest import IngestReport, ingest
-from smartops.knowledge.prom_rules import RULES_PARAMS, RULES_PATH, index_rules
+from smartops.knowledge.prom_rules import index_rules
 from smartops.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -191,14 +191,11 @@ class Reindexer:
         a Prometheus that is down leaves them as they were and the run goes on."""
         if not self.settings.actions.prometheus_url:
             return
-        prom = PromClient(self.settings.actions)
         try:
-            data = await prom.prom(RULES_PATH, RULES_PARAMS)
+            data = await loaded_rules(self.settings.actions)
         except SmartopsError as exc:
             log.warning("prometheus rules not indexed", extra={"error": exc.message})
             return
-        finally:
-            await prom.aclose()
         report.add(await asyncio.to_thread(index_rules, data, index, self.embedder))
 
     async def _generation(self, collection: str, change: str) -> int:

@@ -17,7 +17,6 @@ names and numbers marked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from smartops import prompts
@@ -31,6 +30,7 @@ from smartops.knowledge.assembler import (
     context_window,
     estimate_tokens,
     fit,
+    fitting,
     generation,
 )
 from smartops.redact import redact
@@ -64,7 +64,8 @@ def summary_request(
     if window:
         answer = int(sampling.get("max_tokens") or ANSWER_TOKENS)
         budget = min(budget, context_room(chat, window, answer))
-    findings = within(budget, [finding_text(f, language) for f in report.findings])
+    texts = [finding_text(f, language) for f in report.findings]
+    findings = fitting(texts, budget, lambda text: estimate_tokens(text) + 4)
     if not findings:
         return None
     system = prompts.render(
@@ -98,18 +99,6 @@ def finding_text(finding: Finding, language: Language) -> str:
 
 def _code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
-
-
-def within(budget: int, texts: Sequence[str]) -> list[str]:
-    """The texts (strongest first) whose estimated size fits ``budget`` tokens, in order."""
-    kept: list[str] = []
-    used = 0
-    for text in texts:
-        cost = estimate_tokens(text) + 4
-        if used + cost <= budget:
-            kept.append(text)
-            used += cost
-    return kept
 
 
 def evidence_texts(report: Report) -> list[str]:

@@ -15,8 +15,8 @@ the mark into a 413 for the client.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from smartops import prompts
 from smartops.answers.language import language_of
@@ -35,6 +35,9 @@ from smartops.errors import PayloadTooLarge
 from smartops.turn import ContextBlock, Source, Turn
 
 CHARS_PER_TOKEN = 4
+
+
+T = TypeVar("T")
 
 
 def estimate_tokens(text: str) -> int:
@@ -79,20 +82,29 @@ def _described(block: ContextBlock, item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def fitting(ordered: Sequence[T], budget: int, cost: Callable[[T], int]) -> list[T]:
+    """The items of ``ordered`` (strongest first) that fit ``budget`` tokens, taken
+    greedily in that order (a large one is skipped, smaller ones after it still fit)."""
+    kept: list[T] = []
+    used = 0
+    for item in ordered:
+        size = cost(item)
+        if used + size <= budget:
+            kept.append(item)
+            used += size
+    return kept
+
+
 def within_budget(
     ordered: Sequence[tuple[ContextBlock, dict[str, Any]]], budget: int
 ) -> list[tuple[ContextBlock, dict[str, Any]]]:
     """The strongest blocks (and their items) of ``ordered`` (strongest first) whose
     estimated size fits ``budget`` tokens, in that order."""
-    kept: list[tuple[ContextBlock, dict[str, Any]]] = []
-    used = 0
-    for block, item in ordered:
-        cost = estimate_tokens(block.label) + estimate_tokens(block.text) + 4
-        if used + cost > budget:
-            continue
-        kept.append((block, item))
-        used += cost
-    return kept
+    return fitting(
+        ordered,
+        budget,
+        lambda pair: estimate_tokens(pair[0].label) + estimate_tokens(pair[0].text) + 4,
+    )
 
 
 def conversation(messages: Sequence[dict[str, Any]]) -> list[dict[str, str]]:

@@ -2,13 +2,14 @@
 
 What fires is what Prometheus has loaded, whichever rule files the team keeps in its
 docs. When Prometheus is configured (``SMARTOPS_ACTIONS_PROMETHEUS_URL``), ``smartops
-up`` and every scheduled reindex bring its alerting rules into the knowledge collection
-as the same alert documents a rules file gives (``alert_rules``: name, expression,
-``for``, severity, summary, description, runbook link). Their source is
+up`` and every reindex of the knowledge collection bring its alerting rules into that
+collection as the same alert documents a rules file gives (``alert_rules``: name,
+expression, ``for``, severity, summary, description, runbook link). Their source is
 ``prometheus:<rule file>`` (the file as Prometheus names it); a rule that Prometheus no
 longer has leaves the index at the next sync, rule files indexed from folders are left
-alone. The API's names are mapped to the rules-file syntax: ``name`` is ``alert``,
-``query`` is ``expr``, ``duration`` (seconds) is ``for``.
+alone. The callers fetch the rules (``actions.prom.loaded_rules``): this module never
+talks to Prometheus. The API's names are mapped to the rules-file syntax: ``name`` is
+``alert``, ``query`` is ``expr``, ``duration`` (seconds) is ``for``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from smartops.knowledge.ingest import IngestReport, sync
 
 log = logging.getLogger(__name__)
 SOURCE = "prometheus:"
-RULES_PATH = "/api/v1/rules"
-RULES_PARAMS = {"type": "alert"}
 _UNITS = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
 
 

@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from smartops.config import Settings
 from smartops.errors import SmartopsError
@@ -116,13 +116,14 @@ def index_prometheus_rules(settings: Settings, out: TextIO | None = None) -> Ing
     and the start goes on with what the index holds."""
     if not settings.actions.prometheus_url or not settings.knowledge.enabled:
         return None
+    from smartops.actions.prom import loaded_rules
     from smartops.knowledge.embedder import Embedder
     from smartops.knowledge.index import open_index
     from smartops.knowledge.prom_rules import index_rules
 
     stream = out or sys.stderr
     try:
-        data = asyncio.run(_rules(settings))
+        data = asyncio.run(loaded_rules(settings.actions))
     except SmartopsError as exc:
         print(f"knowledge: Prometheus's alerting rules not indexed: {exc.message}", file=stream)
         return None
@@ -134,17 +135,6 @@ def index_prometheus_rules(settings: Settings, out: TextIO | None = None) -> Ing
         file=stream,
     )
     return report
-
-
-async def _rules(settings: Settings) -> dict[str, Any]:
-    from smartops.actions.prom import PromClient
-    from smartops.knowledge.prom_rules import RULES_PARAMS, RULES_PATH
-
-    prom = PromClient(settings.actions)
-    try:
-        return await prom.prom(RULES_PATH, RULES_PARAMS)
-    finally:
-        await prom.aclose()
 
 
 def _ingest(settings: Settings, paths: list[str], out: TextIO) -> IngestReport:
