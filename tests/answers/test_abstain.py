@@ -67,6 +67,8 @@ def test_a_product_the_question_names_and_no_evidence_mentions_vetoes_the_answer
     assert grounded("How do I store models in an S3 bucket?", S3_DOCS).ok  # the same otherwise
     text = abstention(question, collections=["default"], unknown=vetoed.unknown_names)
     assert "No document found mentions Terraform." in text
+    titled = [S3_DOCS[0].__class__(**{**S3_DOCS[0].__dict__, "title": "Terraform and S3"})]
+    assert grounded(question, titled).unknown_names == ()  # the page's title names it
 
 
 def test_a_capitalised_word_that_starts_a_sentence_is_no_name() -> None:

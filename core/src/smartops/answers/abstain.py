@@ -82,6 +82,15 @@ def _identifiers(query: Query, parsed: Sequence[ParsedEvidence]) -> tuple[int, i
     return found, missing
 
 
+def _unknown_names(
+    query: Query, evidence: Sequence[Evidence], parsed: Sequence[ParsedEvidence]
+) -> tuple[str, ...]:
+    """The names the question asks about that no evidence mentions: in its text and
+    headings, its page title or its path (a page titled "Knative Serving")."""
+    places = [p.text_lower for p in parsed] + [f"{e.title}\n{e.source}".lower() for e in evidence]
+    return tuple(sorted(n for n in query.names if not any(n in place for place in places)))
+
+
 def grounded(
     question: str,
     evidence: Sequence[Evidence],
@@ -111,7 +120,7 @@ def grounded(
         value = t.cosine_weight * max(best_cosine, 0.0) + t.coverage_weight * cover
         minimum = t.minimum
     value += t.found_bonus * (found > 0) - t.missing_penalty * (missing > 0 and found == 0)
-    unknown = tuple(sorted(n for n in query.names if not any(n in p.text_lower for p in parsed)))
+    unknown = _unknown_names(query, evidence, parsed)
     return Grounding(
         ok=value >= minimum and not unknown,
         score=round(value, 4),
