@@ -111,6 +111,11 @@ class ChatRequest(BaseModel):
         return self.messages[-1].text.strip()
 
     @property
+    def said(self) -> list[str]:
+        """What the user and the system said (the texts a model's answer may repeat)."""
+        return [m.text for m in self.messages if m.role in ("user", "system")]
+
+    @property
     def notices(self) -> list[str]:
         """What the answer should tell the user about their question: the parts of it
         that were not read (an attached image)."""

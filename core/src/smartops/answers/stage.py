@@ -98,7 +98,7 @@ class AnswerStage:
         if self.mode(turn) == "extract":
             return Reply(markdown)
         turn.preface = markdown + PREFACE_END
-        conversation = [m.text for m in turn.request.messages if m.role in ("user", "system")]
+        conversation = turn.request.said
         turn.text_filter = StreamChecker.of(evidence_texts(found), conversation, answer.language)
         return None
 

@@ -48,7 +48,7 @@ def summary_of(
     request = summary_request(report, turn, settings, language)
     if request is None:
         return None
-    conversation = [m.text for m in turn.request.messages if m.role in ("user", "system")]
+    conversation = turn.request.said
     known = [*evidence_texts(report), rendered]
     return Summary(request, StreamChecker.of(known, conversation, language))
 
