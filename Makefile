@@ -44,9 +44,8 @@ setup: .apt.stamp $(VENV)/.stamp
 .apt.stamp: Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	  scripts/step "Debian packages:$$missing" bash -c "$(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing"; \
 	fi
 	@touch $@
 
@@ -60,15 +59,15 @@ $(WHEELS)/.llama-0.3.36:
 	@touch $@
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip wheel
+	@scripts/step "virtual environment $(VENV)" bash -c "$(PYTHON) -m venv $(VENV) && $(PIP) install -q --upgrade pip wheel"
 
 $(VENV)/.stamp: $(VENV)/bin/python core/pyproject.toml tools/pyproject.toml pyproject.toml
 	@# torch first and pinned: anything else would pull the CUDA build.
-	$(PIP) install -q "$(TORCH)"
+	@scripts/step "PyTorch $(TORCH) (CPU)" $(PIP) install -q "$(TORCH)"
 	@$(MAKE) --no-print-directory $(WHEELS)/.llama-0.3.36
-	$(PIP) install -q --find-links $(WHEELS) "$(TORCH)" -e "core[llm,embed,kserve,opensearch,k8s,tools,dev]"
-	$(PIP) install -q --no-deps -e . -e tools
+	@scripts/step "the project and its dependencies" $(PIP) install -q --find-links $(WHEELS) \
+	  "$(TORCH)" -e "core[llm,embed,kserve,opensearch,k8s,tools,dev]"
+	@scripts/step "the project's own packages" $(PIP) install -q --no-deps -e . -e tools
 	@# The embedding model as ONNX int8, exported from the packaged weights (once, cached):
 	@# one line, with its duration in seconds.
 	@printf 'embedding model (ONNX int8, exported once, cached): '
@@ -120,11 +119,12 @@ function-wheels: setup
 ## Open WebUI in its own environment (its pinned dependencies must not meet ours):
 ## torch first and pinned by a constraint, so that nothing pulls the CUDA build.
 $(WEBUI_VENV)/.stamp:
-	$(PYTHON) -m venv $(WEBUI_VENV)
-	$(WEBUI_VENV)/bin/python -m pip install -q --upgrade pip wheel
-	echo "$(TORCH)" > $(WEBUI_VENV)/constraints.txt
-	$(WEBUI_VENV)/bin/python -m pip install -q "$(TORCH)"
-	$(WEBUI_VENV)/bin/python -m pip install -q -c $(WEBUI_VENV)/constraints.txt "$(OPEN_WEBUI)"
+	@scripts/step "Open WebUI's environment $(WEBUI_VENV)" bash -c "$(PYTHON) -m venv $(WEBUI_VENV) && \
+	  $(WEBUI_VENV)/bin/python -m pip install -q --upgrade pip wheel"
+	@echo "$(TORCH)" > $(WEBUI_VENV)/constraints.txt
+	@scripts/step "PyTorch $(TORCH) (CPU) for Open WebUI" $(WEBUI_VENV)/bin/python -m pip install -q "$(TORCH)"
+	@scripts/step "$(OPEN_WEBUI) (about 3 GB)" $(WEBUI_VENV)/bin/python -m pip install -q \
+	  -c $(WEBUI_VENV)/constraints.txt "$(OPEN_WEBUI)"
 	@touch $@
 
 webui-setup: setup $(WEBUI_VENV)/.stamp

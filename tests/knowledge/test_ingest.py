@@ -13,7 +13,7 @@ from smartops.config import Settings
 from smartops.errors import InvalidRequest
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.index import open_index
-from smartops.knowledge.ingest import IngestReport, ingest
+from smartops.knowledge.ingest import IngestReport, discover, ingest
 
 pytestmark = pytest.mark.slow
 
@@ -95,3 +95,18 @@ def test_search_and_eval_cli(corpus: Path, settings: Settings, tmp_path: Path) -
     assert out.exit_code == 2 and "empty" in out.output
     out = cli.invoke(main, ["search", "x", "--collection", "Bad Name"], env=env)
     assert out.exit_code == 2 and "collection" in out.output
+
+
+def test_a_missing_path_says_where_it_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidRequest) as raised:
+        discover(["../nowhere/docs"])
+    message = raised.value.message
+    assert message.startswith("No such file or folder: ../nowhere/docs")
+    assert str(tmp_path.parent / "nowhere" / "docs") in message
+    assert "Relative paths start from the current directory" in message
+    assert "'../nowhere' is not a folder here either" in message
+    (tmp_path / "docs").mkdir()
+    assert discover(["docs"]) == []

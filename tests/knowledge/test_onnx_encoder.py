@@ -7,6 +7,10 @@ limit must re-embed what is stored, never mix vectors of two models.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -130,3 +134,24 @@ def test_docs_cache_section_hashes_follow_the_signature() -> None:
     other = parse_sections("disk.md", text, "all-MiniLM-L6-v2|torch|96")
     assert [s.id for s in plain] == [s.id for s in salted] == [s.id for s in other]
     assert len({plain[0].hash, salted[0].hash, other[0].hash}) == 3
+
+
+def test_the_first_export_prints_one_line_and_no_library_warnings(tmp_path: Path) -> None:
+    """What ``make setup`` shows of the export: one JSON line with its duration, nothing
+    on stderr (torch's ONNX exporter warns a lot; none of it reaches the terminal)."""
+    env = {**os.environ, "SMARTOPS_EMBED_CACHE_DIR": str(tmp_path / "models")}
+    done = subprocess.run(
+        [sys.executable, "-m", "smartops.cli", "embedder"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stderr == "", done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, lines[:5]
+    line = json.loads(lines[0])
+    assert line["seconds"] > 0 and line["dimension"] == 384
+    assert (tmp_path / "models").is_dir() and any((tmp_path / "models").rglob("*.onnx"))

@@ -36,3 +36,34 @@ def test_an_error_shows_the_end_of_the_log() -> None:
 
 def test_chatter_alone_prints_nothing() -> None:
     assert _run("Collecting llama-cpp-python\n  Running command cmake\n") == ""
+
+
+STEP = SCRIPT.parent / "step"
+
+
+def _step(tmp_path: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(STEP), "PyTorch (CPU)", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_setup_step_prints_its_name_and_duration_not_its_chatter(tmp_path: Path) -> None:
+    done = _step(tmp_path, "bash", "-c", "echo 'UserWarning: noisy'; echo WARNING: pip >&2")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "PyTorch (CPU) ..." and lines[-1].startswith("  done in ")
+    assert "noisy" not in done.stdout + done.stderr and "WARNING" not in done.stdout
+    log = tmp_path / ".smartops" / "setup" / "PyTorch--CPU-.log"
+    assert "UserWarning: noisy" in log.read_text()  # kept, not lost
+
+
+def test_a_failing_step_shows_the_end_of_its_log_and_fails(tmp_path: Path) -> None:
+    done = _step(tmp_path, "bash", "-c", "echo 'ERROR: No matching distribution'; exit 3")
+    assert done.returncode == 3
+    assert "PyTorch (CPU) failed after" in done.stdout and "(exit 3)" in done.stdout
+    assert "ERROR: No matching distribution" in done.stdout

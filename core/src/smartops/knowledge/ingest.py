@@ -76,8 +76,22 @@ def discover(paths: Sequence[str]) -> list[tuple[str, Path]]:
                 if file.suffix.lower() in MARKDOWN + YAML:
                     found.append((os.path.join(base, str(file.relative_to(root))), file))
         else:
-            raise InvalidRequest(f"No such file or folder: {arg}", param="path")
+            raise InvalidRequest(missing_path(arg), param="path")
     return found
+
+
+def missing_path(arg: str) -> str:
+    """Why a path cannot be indexed, and where it was looked for (relative to the working
+    directory, which is where a relative path like ``../docs`` is a common slip)."""
+    where = Path(arg) if Path(arg).is_absolute() else Path.cwd() / arg
+    hint = f"No such file or folder: {arg} (looked for {os.path.normpath(where)})."
+    if not Path(arg).is_absolute():
+        hint += " Relative paths start from the current directory"
+        parent = Path(arg).parent
+        if str(parent) not in ("", ".") and not parent.is_dir():
+            hint += f", and '{parent}' is not a folder here either"
+        hint += ", e.g. `smartops ingest docs` from the repository root."
+    return hint
 
 
 def parse_file(
