@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from pydantic import SecretStr
 
-from smartops.citations import base_url, render_sources, section_link
+from smartops.citations import anchor_of, base_url, docs_link, render_sources, section_link
 from smartops.config import Settings
 from smartops.edge import create_app
 from smartops.gateway import sections
@@ -37,7 +37,8 @@ def test_sources_heading_follows_the_language_and_public_url_wins() -> None:
     text = render_sources([RUNBOOK], settings, "Почему под перезапускается?")
     assert "**Источники**" in text and "**Sources**" not in text
     assert base_url(settings) == "https://ops.example/smartops"
-    assert section_link(RUNBOOK, "https://x").startswith("https://x/v1/sections?source=")
+    other = Settings(public_url="https://x")
+    assert section_link(RUNBOOK, other).startswith("https://x/v1/sections?source=")
     assert render_sources([], settings, "q") == ""
 
 
@@ -127,3 +128,49 @@ def test_cited_titles_and_headings_are_clean_at_ingest() -> None:
         "Budgets for Pods > kubectl usage",
     ]
     assert "8<" not in chunks[0].text and "!!!" not in chunks[0].text
+
+
+def test_with_an_api_key_each_section_link_carries_its_own_signature() -> None:
+    settings = Settings(api_key=SecretStr("k3y"), port=8123)
+    link = section_link(RUNBOOK, settings)
+    query = parse_qs(urlsplit(link).query)
+    assert len(query["sig"][0]) == 32
+    other = Source(RUNBOOK.source, RUNBOOK.title, "T > Meaning")
+    assert parse_qs(urlsplit(section_link(other, settings)).query)["sig"] != query["sig"]
+    rekeyed = Settings(api_key=SecretStr("another"), port=8123)
+    assert section_link(RUNBOOK, rekeyed) != link
+    assert "sig=" not in section_link(RUNBOOK, Settings())
+
+
+async def test_a_signed_link_opens_its_section_without_the_key_and_nothing_else() -> None:
+    settings = Settings(api_key=SecretStr("k3y"))
+    source = Source("kubernetes/KubePodCrashLooping.md", "T", "T > Diagnosis")
+    query = parse_qs(urlsplit(section_link(source, settings)).query)
+    params = {k: v[0] for k, v in query.items()}
+    async with client(settings) as http:
+        opened = await http.get("/v1/sections", params=params)
+        assert opened.status_code == 200 and "kubectl describe" in opened.text
+        # The same signature does not open another section or document, nor a forged one.
+        for changed in ({"heading": "T > Meaning"}, {"source": "other.md"}, {"sig": "0" * 32}):
+            response = await http.get("/v1/sections", params={**params, **changed})
+            assert response.status_code == 401, changed
+            assert response.json()["error"]["code"] == "missing_api_key", changed
+
+
+def test_project_docs_links_point_at_the_docs_site_or_the_indexed_page() -> None:
+    published = Settings(docs_url="https://docs.example/smartops/")
+    assert docs_link(published, "actions.md", "connecting-a-cluster") == (
+        "https://docs.example/smartops/actions.md#connecting-a-cluster"
+    )
+    local = docs_link(Settings(port=8123), "actions.md", "connecting-a-cluster")
+    assert local.startswith("http://127.0.0.1:8123/v1/sections?source=docs%2Factions.md")
+    assert local.endswith("#connecting-a-cluster")
+    assert anchor_of("Allowing writes: the policy file") == "allowing-writes-the-policy-file"
+
+
+async def test_section_headings_carry_their_anchor() -> None:
+    async with client(Settings()) as http:
+        page = await http.get(
+            "/v1/sections", params={"source": "kubernetes/KubePodCrashLooping.md"}
+        )
+    assert '<h2 id="diagnosis">T &gt; Diagnosis</h2>' in page.text

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # Where people reach the gateway (its base URL): the sources' section links start with it.
     # Empty: http://<host>:<port> of this gateway (loopback when bound to a wildcard).
     public_url: str = ""
+    # Where the project's documentation is published (the replies' "Details" links), e.g.
+    # https://docs.example.org/smartops. Empty: the section view of the indexed docs/.
+    docs_url: str = ""
 
     # Upstream LLM and the embedded llama.cpp server, SMARTOPS_LLM_*.
     llm: LLMSettings = LLMSettings()

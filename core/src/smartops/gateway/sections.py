@@ -5,7 +5,10 @@ The sources list links here when a document has no URL of its own
 source the indexed collections hold, exactly as cited; nothing is read from disk, so a
 path never leaves those collections. ``heading`` picks the section ("Title > Section");
 without it the whole document is shown. The same authentication as the API (the bearer
-key when one is set). Markdown is rendered with raw HTML escaped and unsafe links dropped.
+key when one is set), or the link's own ``sig`` for exactly that section, since a browser
+opening a link sends no key (``smartops.citations.link_signature``). Each section heading
+carries its markdown anchor, so a link can point into the page. Markdown is rendered
+with raw HTML escaped and unsafe links dropped.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
-from smartops.citations import SECTIONS_ROUTE
+from smartops.citations import SECTIONS_ROUTE, anchor_of, signature_ok
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, NotFound
 from smartops.gateway.auth import authenticate
@@ -97,7 +100,8 @@ def render_page(chunks: Sequence[Chunk], source: str) -> str:
     for chunk in chunks:
         if chunk.heading != heading:
             heading = chunk.heading
-            parts.append(f"<h2>{html.escape(heading)}</h2>")
+            slug = html.escape(anchor_of(heading.rsplit(" > ", 1)[-1]), quote=True)
+            parts.append(f'<h2 id="{slug}">{html.escape(heading)}</h2>')
         parts.append(markdown.render(chunk.text))
     body = "\n".join(parts)
     return (
@@ -119,8 +123,10 @@ def add_routes(app: FastAPI, settings: Settings, chunks: Chunks | None = None) -
 
     @app.get(SECTIONS_ROUTE, response_class=HTMLResponse)
     async def show_section(request: Request) -> HTMLResponse:
-        authenticate(settings, request.headers.get("authorization"))
         source = _param(request, "source", required=True)
         heading = _param(request, "heading", required=False)
+        sig = _param(request, "sig", required=False)
+        if not signature_ok(settings, source, heading, sig):
+            authenticate(settings, request.headers.get("authorization"))
         page = render_page(section(read(), source, heading), source)
         return HTMLResponse(page, headers=HEADERS)
