@@ -2,15 +2,18 @@
 
 A fenced block right after the line ``<!-- readme-test -->`` is run: ``bash`` blocks with
 ``bash -euo pipefail`` from the repository root, ``python`` blocks with the project's
-interpreter. Each must exit 0 and print something. The stack is ``smartops up --knowledge
-docs`` (what ``make run`` starts) on a free loopback port in a temporary data dir; the
-only change made to a block is the gateway address: ``127.0.0.1:8000`` becomes that port.
-The test corpus ``../shared/corpus`` must lie beside the checkout, as the README says.
+interpreter. Each must exit 0 and print what the README promises (``CHECKS``: the answer
+is about the alert and cites its sources, ``--json`` has its keys). The stack is what the
+README's ``make run KNOWLEDGE="docs ../shared/corpus"`` starts (the folders read from
+that line), on a free loopback port in a temporary data dir; the only change made to a
+block is the gateway address: ``127.0.0.1:8000`` becomes that port. The test corpus must
+lie beside the checkout, as the README says (under ``CI=true`` its absence fails).
 Every ``smartops`` command of the README's command table must also exist (``--help``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.services import require_binary, stack_process
+from tests.support.services import require, require_binary, stack_process
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -96,40 +99,75 @@ def test_every_command_of_the_table_exists() -> None:
         assert result.returncode == 0, (command, result.stderr[-2000:])
 
 
+def knowledge_paths(text: str) -> list[str]:
+    """The folders the README's ``make run KNOWLEDGE="..."`` example indexes."""
+    found = re.search(r'make run KNOWLEDGE="([^"]+)"', text)
+    assert found, "README.md: no make run KNOWLEDGE=... example"
+    return found.group(1).split()
+
+
+# What each marked block must print, by a phrase of its code: the README's promises.
+def _check_python(out: str) -> None:
+    assert "CrashLoopBackOff" in out, out[-2000:]  # the answer is about the alert
+    assert "KubePodCrashLooping" in out and "Sources" in out, out[-2000:]
+
+
+def _check_bash(out: str) -> None:
+    policy, *_ = out.split("\n\n", 1)
+    assert "SMARTOPS_ACTIONS_POLICY_FILE" in out and "docs/actions.md" in out, policy
+    assert re.search(r"chunks?", out), out[-2000:]  # ingest reports what it indexed
+    assert "KubePodCrashLooping" in out, out[-2000:]  # search finds the runbook
+    answer = json.loads(out.strip().splitlines()[-1])
+    assert {"answer", "sources", "timings_ms", "request_id"} <= set(answer), answer
+    assert answer["sources"] and "CrashLoopBackOff" in answer["answer"], answer
+
+
+CHECKS = {"client.chat.completions.create": _check_python, "smartops ingest": _check_bash}
+
+
+def test_each_marked_block_has_its_checks() -> None:
+    found = snippets(README.read_text())
+    assert all(sum(marker in s.code for marker in CHECKS) == 1 for s in found), found
+    assert knowledge_paths(README.read_text())[0] == "docs"
+
+
 @pytest.mark.integration
 def test_the_readme_runs_as_written(tmp_path: Path) -> None:
     require_binary("redis-server")
-    if not CORPUS.is_dir():
-        pytest.skip("the test corpus ../shared/corpus is not beside this checkout")
+    text = README.read_text()
+    paths = knowledge_paths(text)
+    missing = [p for p in paths if not (ROOT / p).is_dir()]
+    # The corpus lies beside the checkout in CI, as the README says.
+    require(not missing, f"{missing} not beside this checkout (the README's example corpus)")
     data = tmp_path / "data"
     data.mkdir()
-    env = {"SMARTOPS_KNOWLEDGE_PATHS": "docs"}
-    with stack_process(data, env) as (url, child):
-        assert "knowledge: " in child.tail(4000)  # docs/ indexed before READY
+    # What `make run KNOWLEDGE="docs ../shared/corpus"` starts, from the repository root.
+    env = {"SMARTOPS_KNOWLEDGE_PATHS": ",".join(str(ROOT / p) for p in paths)}
+    with stack_process(data, env, timeout_s=900) as (url, child):
+        assert "knowledge: " in child.tail(4000)  # indexed before READY
         address = url.removeprefix("http://").removesuffix("/v1")
         run_env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("SMARTOPS_")},
             "SMARTOPS_DATA_DIR": str(data),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
-        for snippet in snippets(README.read_text()):
-            code = snippet.code.replace(ADDRESS, address)
-            argv = (
-                ["bash", "-euo", "pipefail", "-c", code]
-                if snippet.lang == "bash"
-                else [sys.executable, "-c", code]
-            )
-            result = subprocess.run(
-                argv,
-                cwd=ROOT,
-                env=run_env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-            where = f"README.md:{snippet.line} {shlex.quote(code[:60])}"
-            assert result.returncode == 0, (
-                f"{where}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
-            )
-            assert result.stdout.strip(), f"{where} printed nothing"
+        for snippet in snippets(text):
+            out = _run(snippet, address, run_env)
+            check = next(c for marker, c in CHECKS.items() if marker in snippet.code)
+            check(out)
+
+
+def _run(snippet: Snippet, address: str, env: dict[str, str]) -> str:
+    code = snippet.code.replace(ADDRESS, address)
+    argv = (
+        ["bash", "-euo", "pipefail", "-c", code]
+        if snippet.lang == "bash"
+        else [sys.executable, "-c", code]
+    )
+    result = subprocess.run(
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    where = f"README.md:{snippet.line} {shlex.quote(code[:60])}"
+    assert result.returncode == 0, f"{where}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    assert result.stdout.strip(), f"{where} printed nothing"
+    return result.stdout

@@ -56,7 +56,9 @@ def llm_server(data_dir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def stack_process(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, Child]]:
+def stack_process(
+    data_dir: Path, env: dict[str, str], timeout_s: float = 180
+) -> Iterator[tuple[str, Child]]:
     """``smartops up`` as a child process; yields its /v1 URL once it printed READY."""
     port = free_port()
     full_env = {**os.environ, "SMARTOPS_DATA_DIR": str(data_dir), **env}
@@ -69,7 +71,7 @@ def stack_process(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, Ch
     )
     child.start()
     try:
-        child.wait_ready(lambda: port_open("127.0.0.1", port) and _ready_line(child), 180)
+        child.wait_ready(lambda: port_open("127.0.0.1", port) and _ready_line(child), timeout_s)
         yield f"http://127.0.0.1:{port}/v1", child
     finally:
         child.stop()
