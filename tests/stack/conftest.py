@@ -99,9 +99,10 @@ class Stack:
         os.killpg(self.child.pid, signal.SIGKILL)  # the stack runs in its own group
 
 
-def start_stack(data_dir: Path, log_name: str = "") -> Child:
+def start_stack(data_dir: Path, log_name: str = "", extra: dict[str, str] | None = None) -> Child:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTOPS_")}
     env["SMARTOPS_DATA_DIR"] = str(data_dir)
+    env.update(extra or {})
     child = Child(
         "stack",
         [sys.executable, "-m", "smartops.cli", "up", "--port", "0"],
@@ -120,9 +121,9 @@ def _ready(child: Child, data_dir: Path) -> bool:
 
 
 @contextmanager
-def running_stack(data_dir: Path) -> Iterator[Stack]:
+def running_stack(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
     require_binary("redis-server")
-    child = start_stack(data_dir)
+    child = start_stack(data_dir, extra=env)
     try:
         child.wait_ready(lambda: _ready(child, data_dir), STARTUP_S)
         yield Stack(child, data_dir)

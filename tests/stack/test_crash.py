@@ -7,12 +7,15 @@ snapshot taken once a minute.
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 
+from smartops.cache.generation import GENERATION_KEY
 from smartops.config import Settings
 from smartops.stack.components import redis_binary, start_redis
 from smartops.stack.procs import Child, Supervisor, free_port
@@ -22,9 +25,13 @@ pytestmark = pytest.mark.integration
 
 
 def test_kill_9_of_the_stack_leaves_no_process_and_a_restart_keeps_redis_data(
-    stack_dir: Path,
+    stack_dir: Path, tmp_path: Path
 ) -> None:
-    with running_stack(stack_dir) as stack:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "restart.md").write_text("# Restarts\n\n## Rollout\n\nUse a rollout restart.\n")
+    env = {"SMARTOPS_KNOWLEDGE_PATHS": str(docs)}
+    with running_stack(stack_dir, env) as stack:
         state = stack.state
         pids = {"gateway": state.pid, **{n: c.pid for n, c in state.children.items()}}
         assert set(pids) == {"gateway", "redis", "llm"}
@@ -32,15 +39,34 @@ def test_kill_9_of_the_stack_leaves_no_process_and_a_restart_keeps_redis_data(
         client = redis.Redis.from_url(state.children["redis"].url, socket_timeout=2)
         client.xadd("smartops:test:runs", {"run": "completed just before the crash"})
         client.set("smartops:test:confirmation", "pending")
+        # An action (no cluster: it fails, and the failure is audited) and the knowledge.
+        said = {
+            "model": "smartops",
+            "messages": [{"role": "user", "content": "show pods in namespace shop"}],
+        }
+        assert httpx.post(f"{stack.url}/chat/completions", json=said, timeout=60).is_success
+        audit = stream_field(client, "smartops:audit", b"record")
+        generation = client.get(GENERATION_KEY)
+        index = _index_digest(stack_dir)
+        assert audit and generation and index
         stack.kill_group()
         for name, pid in pids.items():
             wait_until(partial(gone, pid), 5, f"{name} (pid {pid}) gone")
     assert (stack_dir / "redis" / "appendonlydir").is_dir()
-    with running_stack(stack_dir) as again:
+    with running_stack(stack_dir, env) as again:
         client = redis.Redis.from_url(again.state.children["redis"].url, socket_timeout=2)
         runs = stream_field(client, "smartops:test:runs", b"run")
         assert runs == [b"completed just before the crash"]
         assert client.get("smartops:test:confirmation") == b"pending"
+        assert stream_field(client, "smartops:audit", b"record") == audit
+        # The same files indexed again: the index is as it was and no generation bump.
+        assert client.get(GENERATION_KEY) == generation
+        assert _index_digest(stack_dir) == index
+
+
+def _index_digest(data: Path) -> str:
+    files = sorted(p for p in (data / "index").rglob("*") if p.is_file())
+    return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest() if files else ""
 
 
 def test_a_snapshot_from_before_the_aof_is_loaded_and_converted(stack_dir: Path) -> None:
