@@ -116,7 +116,7 @@ groups:
 def test_alert_rule_text_names_metrics_thresholds_and_placeholders() -> None:
     (chunk,) = chunk_alert_rules(RULES, "alerts/rules.yaml", model="m")
     assert chunk.kind == "alert" and chunk.title == "KubePersistentVolumeFillingUp"
-    assert "The volume <pvc> is only <value> free." in chunk.text
+    assert "The volume {pvc} is only {value} free." in chunk.text
     facts = next(line for line in chunk.text.splitlines() if line.startswith("Fires when"))
     assert "for 1m" in facts and "threshold: < 0.03, == 1" in facts
     assert "kubelet_volume_stats_available_bytes, kubelet_volume_stats_capacity_bytes" in facts

@@ -13,7 +13,7 @@ import redis
 from tests.support.services import require
 from tests.webui.browser import CHROMIUM, Browser, ChatPage, chromium
 from tests.webui.cluster import Cluster, running_cluster
-from tests.webui.server import WebUI, ingest_runbooks, runbook_folder, running_webui
+from tests.webui.server import WebUI, ingest, knowledge, running_webui
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +63,7 @@ def webui_server(
         SMARTOPS_ACTIONS_POLICY_FILE=str(cluster.policy),
         SMARTOPS_ACTIONS_AUDIT_STREAM=f"webui-test:audit:{uuid.uuid4().hex[:8]}",
     )
-    ingest_runbooks(env, runbook_folder(repo_root))
+    ingest(env, knowledge(repo_root))
     with running_webui(env, data) as server:
         yield server
 

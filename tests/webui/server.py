@@ -26,6 +26,13 @@ RUNBOOKS = [
     "kubernetes/KubePodNotReady.md",
     "kubernetes/KubeContainerWaiting.md",
 ]
+# An alert rule file (its rules carry a runbook_url) and a Kubernetes page whose headings
+# keep Hugo's anchors (``## PodDisruptionBudget example {#pdb-example}``), from the
+# corpus root (or the sample's, same paths).
+OTHERS = [
+    "alerts/manifests/kubernetesControlPlane-prometheusRule.yaml",
+    "kubernetes/content/en/docs/concepts/workloads/pods/disruptions.md",
+]
 SAMPLE = Path(__file__).parent / "corpus"
 READY = re.compile(r"^READY (http://\S+) \(gateway (http://\S+)\)", re.M)
 
@@ -48,23 +55,30 @@ class WebUI:
             client.close()
 
 
-def runbook_folder(repo_root: Path) -> Path:
-    shared = repo_root.parent / "shared" / "corpus" / "runbooks" / "content" / "runbooks"
-    return shared if all((shared / name).is_file() for name in RUNBOOKS) else SAMPLE
+def knowledge(repo_root: Path) -> list[tuple[Path, list[str]]]:
+    """The files to index, each group with the folder its paths are relative to."""
+    corpus = repo_root.parent / "shared" / "corpus"
+    runbooks = corpus / "runbooks" / "content" / "runbooks"
+    if not all((runbooks / name).is_file() for name in RUNBOOKS):
+        runbooks = SAMPLE
+    if not all((corpus / name).is_file() for name in OTHERS):
+        corpus = SAMPLE
+    return [(runbooks, RUNBOOKS), (corpus, OTHERS)]
 
 
-def ingest_runbooks(env: dict[str, str], folder: Path) -> None:
-    """``smartops ingest`` of the runbooks into the data folder the stack will use."""
-    result = subprocess.run(
-        [sys.executable, "-m", "smartops.cli", "ingest", *RUNBOOKS],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+def ingest(env: dict[str, str], groups: list[tuple[Path, list[str]]]) -> None:
+    """``smartops ingest`` of the files into the data folder the stack will use."""
+    for folder, names in groups:
+        result = subprocess.run(
+            [sys.executable, "-m", "smartops.cli", "ingest", *names],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
 
 
 @contextmanager

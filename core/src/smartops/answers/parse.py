@@ -17,6 +17,7 @@ from smartops.answers.clean import clean_markdown
 from smartops.answers.models import AlertFacts, Evidence, Kind
 from smartops.answers.terms import code_spans, command_in, content_terms, identifiers
 from smartops.answers.units import Piece, pieces
+from smartops.knowledge.alert_rules import PLACEHOLDER
 
 _CONTINUED = re.compile(r"\\\s*$")
 _FOLLOWING = re.compile(r"\b(the following|as follows|shown below|below)\b", re.I)
@@ -124,8 +125,10 @@ _TEMPLATE = re.compile(r"\{\{[^}]*\}\}")
 
 
 def readable(text: str) -> str:
-    """An alert annotation without Go templating: ``{{ $labels.pod }}`` becomes ``<pod>``."""
-    return _TEMPLATE.sub("…", _TEMPLATE_VAR.sub(r"<\1>", text))
+    """An alert annotation without Go templating: ``{{ $labels.pod }}`` becomes ``{pod}``
+    (``smartops.knowledge.alert_rules.PLACEHOLDER``: never ``<pod>``, since chat clients
+    read some angle-bracket words as markup, Open WebUI ``<reason>`` as a thinking block)."""
+    return _TEMPLATE.sub("…", _TEMPLATE_VAR.sub(PLACEHOLDER, text))
 
 
 def _lists(units: tuple[Parsed, ...]) -> tuple[tuple[int, ...], ...]:

@@ -4,7 +4,8 @@ Both plain rule files (``groups: [...]``) and ``PrometheusRule`` objects
 (``spec.groups``) are read; recording rules are skipped. Each alert keeps its name,
 expression, ``for``, severity, summary, description and ``runbook_url``; the text also
 names the expression's metrics and thresholds, and the description's templating is
-reduced to placeholders (``{{ $labels.pod }}`` reads ``<pod>``).
+reduced to placeholders (``{{ $labels.pod }}`` reads ``{pod}``; not ``<pod>``, which chat
+clients may take for markup: Open WebUI reads ``<reason>`` as the start of a thinking block).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def rule_groups(document: object) -> list[dict[str, Any]]:
     return [g for g in groups if isinstance(g, dict) and isinstance(g.get("rules"), list)]
 
 
+PLACEHOLDER = r"{\1}"  # a template variable as the placeholder of its name
 _LABEL = re.compile(r"\{\{-?\s*\$labels\.(\w+)\s*-?\}\}")
 _VALUE = re.compile(r"\{\{[^{}]*\$value[^{}]*\}\}")
 _TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
@@ -40,8 +42,8 @@ _FUNCTIONS = frozenset({"rate", "increase", "irate", "sum", "max", "min", "avg",
 
 def readable(template: str) -> str:
     """An annotation with its Go templating reduced to placeholders."""
-    text = _LABEL.sub(r"<\1>", template)
-    text = _VALUE.sub("<value>", text)
+    text = _LABEL.sub(PLACEHOLDER, template)
+    text = _VALUE.sub("{value}", text)
     return re.sub(r"\s{2,}", " ", _TEMPLATE.sub("", text)).strip()
 
 
