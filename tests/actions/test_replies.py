@@ -67,7 +67,7 @@ async def test_no_cluster_says_what_to_connect(tmp_path: Path, redis_url: str) -
         russian = await gw.say("покажи поды в неймспейсе payments", BOB)
     assert "no Kubernetes is connected" in answer
     assert "SMARTOPS_ACTIONS_KUBECONFIG" in answer and "make run SANDBOX=demo" in answer
-    assert "docs/actions.md" in answer
+    assert "/v1/sections?source=docs%2Factions.md#connecting-a-cluster)" in answer
     assert "не подключён Kubernetes" in russian and "make run SANDBOX=demo" in russian
 
 
@@ -82,7 +82,9 @@ async def test_a_write_without_a_policy_file_explains_the_policy(
     assert "Not allowed" in answer and "none is configured" in answer
     assert "SMARTOPS_ACTIONS_POLICY_FILE" in answer and "rollout_restart" in answer
     assert 'subjects: ["user:alice@example.com"]' in answer and "namespaces: [shop]" in answer
-    assert "docs/actions.md#allowing-writes-the-policy-file" in answer
+    # The docs link is one a chat client can open: the gateway's page of the indexed doc.
+    assert "[docs/actions.md#allowing-writes-the-policy-file](http://" in answer
+    assert "/v1/sections?source=docs%2Factions.md#allowing-writes-the-policy-file)" in answer
     assert "Не разрешено" in russian and "файл политики" in russian  # noqa: RUF001
     assert "Not allowed" not in read  # without a policy file everyone still reads
 
@@ -97,3 +99,16 @@ async def test_the_dry_run_and_its_result_follow_the_users_language(
         assert "Готово" in done
         expired = await gw.say(f"confirm {_token(preview)}", ALICE)
         assert "No pending change has the token" in expired
+
+
+async def test_an_anonymous_write_is_told_the_example_grants_everyone(
+    kube: Kube, tmp_path: Path, redis_url: str
+) -> None:
+    settings = _settings(kube, tmp_path, redis_url, NO_LLM).with_changes(actions_policy_file=None)
+    async with _gateway(settings, redis_url) as gw:
+        answer = await gw.say("restart deployment api in namespace shop", {})
+        russian = await gw.say("перезапусти deployment api в shop", {})
+    assert "Not allowed" in answer and "for anonymous" in answer
+    assert 'subjects: ["*"]' in answer and "user:" not in answer
+    assert "You are anonymous" in answer and "your own machine only" in answer
+    assert "Вы анонимны" in russian and 'subjects: ["*"]' in russian

@@ -11,12 +11,16 @@ import pytest
 
 from smartops import prompts
 from smartops.actions.confirm import Pending, pending_text
+from smartops.actions.intent_types import Ask
 
 PROMPTS = Path(prompts.__file__).parent
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 PENDING = [{"token": "0a1b2c3d4e5f", "action": "scale", "args_text": "`replicas=3`", "minutes": 2}]
 CONTEXTS: dict[str, dict[str, Any]] = {
-    "action_ask": {"question": "?", "examples": ["restart deployment api in shop"]},
+    "action_ask": {
+        "ask": Ask("which_target", [], {"missing": "deployment"}),
+        "examples": ["restart deployment api in shop"],
+    },
     "action_decision": {"status": "expired", "token": "0a1b2c3d4e5f", "action": "", "message": ""},
     "action_denied": {
         "action": "scale",
@@ -32,11 +36,19 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "action_no_token": {"pending": PENDING, "cancel": False},
     "action_preview": {"action": "scale", "summary": "", "changes": [], "token": "t", "minutes": 5},
     "action_unconnected": {"action": "get_pods", "backend": "Kubernetes"},
+    "action_words": {"key": "showing", "p": {"shown": 20, "total": 143, "noun": "pods"}},
     "alerts_status": {"alerts": [], "total": 0, "status": "firing", "scope": "payments"},
     "alerts_unknown": {},
 }
-# Model-facing, not user-facing: the tool-calling system prompt.
-NOT_USER_FACING = {"action_tools"}
+# Model-facing, not user-facing: the tool-calling system prompt; and the macro
+# libraries of one language each, which action_ask and action_words import.
+NOT_USER_FACING = {
+    "action_tools",
+    "action_questions_en",
+    "action_questions_ru",
+    "action_words_en",
+    "action_words_ru",
+}
 
 
 def test_every_user_facing_template_of_the_path_is_covered() -> None:

@@ -29,6 +29,7 @@ from pydantic import (
 from smartops.body import invalid_from_validation, parse_json
 from smartops.config import Settings
 from smartops.errors import InvalidRequest, NotFound, PayloadTooLarge
+from smartops.notices import notice
 
 Role = Literal["system", "developer", "user", "assistant", "tool"]
 TEXT_ONLY = "This model reads text only"
@@ -122,9 +123,13 @@ class ChatRequest(BaseModel):
         unread = self.messages[-1].unread_parts
         if not unread:
             return []
+        # Imported here: the answers package imports the turn, which imports this module.
+        from smartops.answers.language import language_of
+
         kinds = sorted(set(unread))
-        what = "an image" if kinds == ["image_url"] and len(unread) == 1 else "attachments"
-        return [f"{TEXT_ONLY}: {what} in your message ({', '.join(kinds)}) was not read."]
+        image = kinds == ["image_url"] and len(unread) == 1
+        language = language_of(self.question)
+        return [notice("unread_parts", language, image=image, kinds=", ".join(kinds))]
 
     @property
     def include_usage(self) -> bool:

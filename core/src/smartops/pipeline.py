@@ -26,6 +26,8 @@ from functools import partial
 from typing import Any
 
 from smartops import prompts
+from smartops.answers.language import language_of
+from smartops.answers.models import Language
 from smartops.chat import ChatRequest
 from smartops.citations import render_sources
 from smartops.config import Settings
@@ -35,6 +37,7 @@ from smartops.knowledge.assembler import adopt, assemble, context_window, genera
 from smartops.llm import LLMClient
 from smartops.markdown import open_fence
 from smartops.metrics import Metrics
+from smartops.notices import notice
 from smartops.pacing import paced
 from smartops.redact import redact
 from smartops.turn import (
@@ -143,9 +146,9 @@ class Pipeline:
             yield "\n\n" + render_notices([self._summary_failed(turn, exc)])
 
     def _summary_failed(self, turn: Turn, exc: SmartopsError) -> str:
-        notice = f"The model could not add its summary: {exc.message}"
-        turn.degrade("llm", notice, self.metrics)
-        return notice
+        said = notice("summary_failed", language_of(turn.request.question), message=exc.message)
+        turn.degrade("llm", said, self.metrics)
+        return said
 
     async def _before(self, stage: Stage, turn: Turn) -> Reply | None:
         started = time.perf_counter()
@@ -192,7 +195,8 @@ class Pipeline:
         async for piece in text:
             parts.append(piece)
             yield Text(piece)
-        tail = close_markdown("".join(parts), turn.finish_reason)
+        language = language_of(turn.request.question)
+        tail = close_markdown("".join(parts), turn.finish_reason, language)
         tail += "".join("\n\n" + text for text in turn.epilogue)
         if tail:
             parts.append(tail)  # part of the answer: a cached copy reads the same
@@ -283,16 +287,16 @@ async def _prepend(first: object, rest: AsyncIterator[str]) -> AsyncIterator[str
         yield item
 
 
-def close_markdown(answer: str, finish_reason: str | None) -> str:
+def close_markdown(answer: str, finish_reason: str | None, language: Language = "en") -> str:
     """What to add so that the sources list never lands inside an open code block.
 
     An answer cut at the token limit can stop inside a code fence or emphasis; the fence
-    is closed and the cut is said in words.
+    is closed and the cut is said in words (in ``language``).
     """
     fence = open_fence(answer)
     tail = f"\n{fence.closing}" if fence else ""
     if finish_reason == "length":
-        tail += "\n\n" + prompts.render("truncated")
+        tail += "\n\n" + prompts.render("truncated", language=language)
     return tail
 
 

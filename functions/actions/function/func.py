@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from smartops.actions.http import create_actions_app
 from smartops.actions.service import ActionService
+from smartops.citations import docs_link
 from smartops.config import Settings
 from smartops.funcadapter import FunctionAdapter
 from smartops.metrics import Metrics
@@ -18,7 +20,9 @@ class ActionsFunction(FunctionAdapter):
 
     def build(self, settings: Settings, cfg: Mapping[str, str]) -> Any:
         redis = connect_redis(settings) if settings.redis_url else None
-        service = ActionService.build(settings.actions, Metrics(), redis)
+        # Its replies link the docs as the gateway does (SMARTOPS_PUBLIC_URL, _DOCS_URL).
+        docs = partial(docs_link, settings)
+        service = ActionService.build(settings.actions, Metrics(), redis, docs)
         self.closers.append(service.aclose)
         if redis is not None:
             self.closers.insert(0, redis.aclose)  # closed after the service

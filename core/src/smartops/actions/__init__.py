@@ -6,6 +6,7 @@ See docs/actions.md for the catalog, the safety rules and the configuration.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ def build(shared: Shared) -> Contribution:
     from smartops.actions.intent_model import ModelIntents
     from smartops.actions.service import ActionService
     from smartops.actions.stage import build_stage
+    from smartops.citations import docs_link
     from smartops.composition import Contribution
 
     settings = shared.settings
@@ -25,7 +27,9 @@ def build(shared: Shared) -> Contribution:
     service = (
         None
         if settings.actions.url
-        else ActionService.build(settings.actions, shared.metrics, shared.redis)
+        else ActionService.build(
+            settings.actions, shared.metrics, shared.redis, partial(docs_link, settings)
+        )
     )
     model = ModelIntents(shared.llm) if settings.actions.tool_calling else None
     stage, backend = build_stage(settings.actions, shared.metrics, service, model)

@@ -130,14 +130,14 @@ def _is_question(low: str) -> bool:
 
 def _write(writes: list[str], low: str, original: str) -> Intent | Ask:
     if len(writes) > 1 and not (set(writes) == {"restart", "undo"} and "rollout" in low):
-        return Ask("That asks for more than one change; ask for one at a time.", [])
+        return Ask("many_changes")
     kind = writes[0]
     if kind == "cordon":
         name = node(low)
         return (
             Intent("cordon", {"name": name})
             if name
-            else Ask("Which node should be cordoned?", ["cordon node worker-1"])
+            else Ask("which_node", ["cordon node worker-1"])
         )
     if kind == "silence":
         return _silence(low, original)
@@ -152,8 +152,8 @@ def _deployment_write(kind: str, low: str) -> Intent | Ask:
         "scale": "scale deployment api in shop to 3",
     }
     if not name or not ns:
-        missing = " and ".join(w for w, v in (("deployment", name), ("namespace", ns)) if not v)
-        return Ask(f"Which {missing}? I never guess the target of a change.", [example[kind]])
+        missing = ",".join(w for w, v in (("deployment", name), ("namespace", ns)) if not v)
+        return Ask("which_target", [example[kind]], {"missing": missing})
     args: dict[str, Any] = {"namespace": ns, "name": name}
     if kind == "undo":
         revision = number([r"revision\s+(\d+)", r"ревизи\w*\s+(\d+)"], low)
@@ -169,7 +169,7 @@ def _deployment_write(kind: str, low: str) -> Intent | Ask:
         low,
     )
     if replicas is None:
-        return Ask(f"Scale deployment {name} in {ns} to how many replicas?", [example["scale"]])
+        return Ask("scale_how_many", [example["scale"]], {"name": name, "namespace": ns})
     return Intent("scale", {**args, "replicas": replicas})
 
 
@@ -195,10 +195,7 @@ def alert_name(original: str) -> str | None:
 def _silence(low: str, original: str) -> Intent | Ask:
     alert = alert_name(original)
     if not alert:
-        return Ask(
-            "Which alert should be silenced, and for how long?",
-            ["silence alert KubePodCrashLooping in payments for 2h"],
-        )
+        return Ask("which_alert", ["silence alert KubePodCrashLooping in payments for 2h"])
     matchers = {"alertname": alert}
     ns = namespace(low)
     if ns:

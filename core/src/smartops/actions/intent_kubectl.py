@@ -93,14 +93,10 @@ def _target(words: list[str], index: int) -> tuple[str | None, str | None]:
 def parse_kubectl(text: str) -> Intent | Ask | None:
     command = _split(text)
     if command is None or not command.words:
-        return Ask("That kubectl command is incomplete.", ["kubectl get pods -n payments"])
+        return Ask("kubectl_incomplete", ["kubectl get pods -n payments"])
     verb, ns = command.words[0], command.namespace or None
     if verb in _WRITE_VERBS:
-        return Ask(
-            f"`kubectl {verb}` is not allowed from the chat. Allowed writes: rollout "
-            "restart, rollout undo, scale and cordon.",
-            [],
-        )
+        return Ask("kubectl_not_allowed", [], {"verb": verb})
     handler = _HANDLERS.get(verb)
     return handler(command, ns) if handler else None
 
@@ -139,7 +135,7 @@ def _describe(command: Command, ns: str | None) -> Intent | Ask | None:
 
 def _logs(command: Command, ns: str | None) -> Intent | Ask | None:
     if len(command.words) < 2:
-        return Ask("Which pod's logs?", ["kubectl logs api-7d9f -n shop"])
+        return Ask("kubectl_logs_which", ["kubectl logs api-7d9f -n shop"])
     name = command.words[1].removeprefix("pod/").removeprefix("pods/")
     args: dict[str, Any] = {"namespace": ns or "default", "name": name}
     if "tail" in command.flags and command.flags["tail"].isdigit():
@@ -155,7 +151,7 @@ def _rollout(command: Command, ns: str | None) -> Intent | Ask | None:
     sub = command.words[1] if len(command.words) > 1 else ""
     kind, name = _target(command.words, 2)
     if kind != "deployments" or not name:
-        return Ask("Which deployment?", ["kubectl rollout restart deployment/api -n shop"])
+        return Ask("kubectl_which_deployment", ["kubectl rollout restart deployment/api -n shop"])
     args: dict[str, Any] = {"namespace": ns or "default", "name": name}
     if sub == "restart":
         return Intent("rollout_restart", args)
@@ -165,23 +161,20 @@ def _rollout(command: Command, ns: str | None) -> Intent | Ask | None:
         if command.flags.get("to-revision", "").isdigit():
             args["to_revision"] = int(command.flags["to-revision"])
         return Intent("rollout_undo", args)
-    return Ask(f"`kubectl rollout {sub}` is not supported here.", [])
+    return Ask("kubectl_rollout_unsupported", [], {"sub": sub})
 
 
 def _scale(command: Command, ns: str | None) -> Intent | Ask | None:
     kind, name = _target(command.words, 1)
     replicas = command.flags.get("replicas", "")
     if kind != "deployments" or not name or not replicas.isdigit():
-        return Ask(
-            "Scale which deployment to how many replicas?",
-            ["kubectl scale deployment/api --replicas=3 -n shop"],
-        )
+        return Ask("kubectl_scale_which", ["kubectl scale deployment/api --replicas=3 -n shop"])
     return Intent("scale", {"namespace": ns or "default", "name": name, "replicas": int(replicas)})
 
 
 def _cordon(command: Command, ns: str | None) -> Intent | Ask | None:
     if len(command.words) < 2:
-        return Ask("Which node?", ["kubectl cordon worker-1"])
+        return Ask("kubectl_which_node", ["kubectl cordon worker-1"])
     return Intent("cordon", {"name": command.words[1].removeprefix("node/")})
 
 

@@ -78,15 +78,13 @@ def _logs(low: str, original: str) -> Parsed:
     after = first([_LOGS_OF, _LOGS_RU], low)
     if has("search", low) or (text and not name):
         if not text:
-            return Ask(
-                "What text should I search the logs for?", ['search logs for "timeout" in payments']
-            )
+            return Ask("logs_search_text", ['search logs for "timeout" in payments'])
         ns = ns or (after if after != text else None)
         args = {"text": text, "namespace": ns, "pod": name, "minutes": minutes(low)}
         return Intent("search_logs", some(**args))
     name = name or after
     if not name:
-        return Ask("Which pod's logs, in which namespace?", ["logs of pod api-7d9f in shop"])
+        return Ask("logs_which_pod", ["logs of pod api-7d9f in shop"])
     args2: dict[str, Any] = {"namespace": ns or "default", "name": name}
     tail = number([r"(?:last|tail|последние)\s+(\d+)", r"(\d+)\s+(?:log )?lines"], low)
     if tail:
@@ -103,7 +101,7 @@ def _describe(low: str, original: str) -> Parsed:
     if name:
         return Intent("describe_pod", {"namespace": namespace(low) or "default", "name": name})
     if has("pods", low):
-        return Ask("Which pod, in which namespace?", ["describe pod api-7d9f in shop"])
+        return Ask("describe_which_pod", ["describe pod api-7d9f in shop"])
     return None
 
 
@@ -151,7 +149,7 @@ def _prometheus(low: str, original: str) -> Parsed:
     if has("query", low):
         expr = expression(original)
         if not expr:
-            return Ask("Which PromQL expression?", ["query `up == 0`"])
+            return Ask("which_promql", ["query `up == 0`"])
         window = minutes(low.replace(expr.lower(), ""))
         if window and re.search(r"\b(over|for|during|range)\b|за\b", low):
             return Intent("prom_range", {"query": expr, "minutes": window})

@@ -9,7 +9,7 @@ from smartops.actions import catalog as c
 from smartops.actions.k8s import Json, Kube
 from smartops.actions.k8s_reads import age, meta, pod_status, statuses
 from smartops.actions.redact import MASK, secret_key
-from smartops.actions.render import Result, Table
+from smartops.actions.render import Phrase, Result, Table
 
 
 async def describe_pod(kube: Kube, args: c.PodArgs, user: str) -> Result:
@@ -35,18 +35,26 @@ async def describe_pod(kube: Kube, args: c.PodArgs, user: str) -> Result:
         for e in ct.get("env") or []
     ]
     events = await events_rows(kube, args.namespace, args.name, user)
+    pod = f"{args.namespace}/{args.name}"
     return Result(
         [
-            Table(["field", "value"], summary, "fields", f"Pod {args.namespace}/{args.name}"),
-            Table(["condition", "status", "reason"], conditions, "conditions", "Conditions"),
+            Table(["field", "value"], summary, "fields", Phrase("pod_title", {"pod": pod})),
+            Table(
+                ["condition", "status", "reason"], conditions, "conditions", Phrase("conditions")
+            ),
             Table(
                 ["container", "image", "ready", "restarts", "state", "last state"],
                 containers,
                 "containers",
-                "Containers",
+                Phrase("containers"),
             ),
-            Table(["container", "variable", "value"], env, "variables", "Environment"),
-            Table(["last seen", "type", "reason", "message"], events, "events", "Recent events"),
+            Table(["container", "variable", "value"], env, "variables", Phrase("environment")),
+            Table(
+                ["last seen", "type", "reason", "message"],
+                events,
+                "events",
+                Phrase("recent_events"),
+            ),
         ]
     )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from smartops.actions import catalog as c
 from smartops.actions.k8s import Json, Kube
-from smartops.actions.render import Code, Note, Result, Table
+from smartops.actions.render import Code, Note, Phrase, Result, Table
 from smartops.errors import NotFound
 
 
@@ -105,10 +105,9 @@ async def pod_logs(kube: Kube, args: c.LogsArgs, user: str) -> Result:
     text = await kube.call(
         core.read_namespaced_pod_log, args.name, args.namespace, user=user, raw=True, **kwargs
     )
-    which = "previous container" if args.previous else f"last {args.tail} lines"
-    return Result(
-        [Code(text or "(no log lines)", "", f"Logs of {args.namespace}/{args.name} ({which})")]
-    )
+    pod = f"{args.namespace}/{args.name}"
+    title = Phrase("logs_title", {"pod": pod, "previous": args.previous, "tail": args.tail})
+    return Result([Code(text or Phrase("no_log_lines"), "", title)])
 
 
 async def get_events(kube: Kube, args: c.EventsArgs, user: str) -> Result:
@@ -207,6 +206,7 @@ async def rollout_status(kube: Kube, args: c.DeploymentArgs, user: str) -> Resul
     want = int(spec.get("replicas", 1))
     updated, ready = int(status.get("updatedReplicas", 0)), int(status.get("readyReplicas", 0))
     available = int(status.get("availableReplicas", 0))
+    # kubectl rollout status's own words, verbatim (people know them and search for them).
     if int(status.get("observedGeneration", 0)) < int(meta(d).get("generation", 0)):
         text = "Waiting for the deployment spec update to be observed."
     elif updated < want:
@@ -242,14 +242,7 @@ async def top_pods(kube: Kube, args: c.TopArgs, user: str) -> Result:
                 custom.list_cluster_custom_object, group, version, "pods", user=user
             )
     except NotFound:
-        return Result(
-            [
-                Note(
-                    "The metrics API (metrics.k8s.io) is not present in this cluster; "
-                    "ask for CPU or memory of pods to use Prometheus instead."
-                )
-            ]
-        )
+        return Result([Note(Phrase("metrics_api_missing"))])
     rows = []
     for item in data.get("items") or []:
         usage = [ct.get("usage") or {} for ct in item.get("containers") or []]

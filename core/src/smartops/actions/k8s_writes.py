@@ -12,7 +12,7 @@ from typing import Any
 
 from smartops.actions import catalog as c
 from smartops.actions.k8s import Json, Kube
-from smartops.actions.render import Change, Result
+from smartops.actions.render import Change, Phrase, Result
 from smartops.errors import InvalidRequest
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
@@ -41,13 +41,15 @@ async def rollout_restart(kube: Kube, args: c.DeploymentArgs, user: str, dry_run
         user=user,
         **_dry(dry_run),
     )
-    target = f"deployment {args.namespace}/{args.name}"
-    before_value = _annotations(current["spec"]["template"]).get(RESTARTED_AT, "(never)")
+    name = f"{args.namespace}/{args.name}"
+    target = f"deployment {name}"
+    restarted = _annotations(current["spec"]["template"]).get(RESTARTED_AT)
+    before_value = Phrase("never") if restarted is None else str(restarted)
     after_value = _annotations(after["spec"]["template"]).get(RESTARTED_AT, "")
     replicas = (after.get("spec") or {}).get("replicas", 0)
     return Result(
         changes=[Change(target, f"template annotation {RESTARTED_AT}", before_value, after_value)],
-        summary=f"{target}: its {replicas} pod(s) are replaced one by one (rolling update)",
+        summary=Phrase("restart_summary", {"deployment": name, "replicas": replicas}),
     )
 
 
@@ -63,12 +65,13 @@ async def scale(kube: Kube, args: c.ScaleArgs, user: str, dry_run: bool) -> Resu
         user=user,
         **_dry(dry_run),
     )
-    target = f"deployment {args.namespace}/{args.name}"
+    name = f"{args.namespace}/{args.name}"
+    target = f"deployment {name}"
     before = (current.get("spec") or {}).get("replicas", 0)
     now = (after.get("spec") or {}).get("replicas", args.replicas)
     return Result(
         changes=[Change(target, "spec.replicas", str(before), str(now))],
-        summary=f"{target}: {before} → {now} replicas",
+        summary=Phrase("scale_summary", {"deployment": name, "before": before, "now": now}),
     )
 
 
@@ -84,7 +87,7 @@ async def cordon(kube: Kube, args: c.NodeArgs, user: str, dry_run: bool) -> Resu
         changes=[
             Change(f"node {args.name}", "spec.unschedulable", str(before).lower(), str(now).lower())
         ],
-        summary=f"node {args.name}: no new pods are scheduled on it",
+        summary=Phrase("cordon_summary", {"node": args.name}),
     )
 
 
@@ -115,10 +118,13 @@ async def rollout_undo(kube: Kube, args: c.UndoArgs, user: str, dry_run: bool) -
         _content_type=MERGE_PATCH,
         **_dry(dry_run),
     )
-    target = f"deployment {args.namespace}/{args.name}"
-    changes = [Change(target, "revision", str(current_rev), f"{target_rev} (as a new revision)")]
+    name = f"{args.namespace}/{args.name}"
+    target = f"deployment {name}"
+    after = Phrase("new_revision", {"revision": target_rev})
+    changes = [Change(target, "revision", str(current_rev), after)]
     changes += _image_changes(target, old_template, new_template)
-    return Result(changes=changes, summary=f"{target}: back to revision {target_rev}")
+    summary = Phrase("undo_summary", {"deployment": name, "revision": target_rev})
+    return Result(changes=changes, summary=summary)
 
 
 def _meta(obj: Json) -> Json:

@@ -13,7 +13,7 @@ import httpx
 
 from smartops.actions import catalog as c
 from smartops.actions.k8s import Kube
-from smartops.actions.render import Note, Result, Table
+from smartops.actions.render import Note, Phrase, Result, Table
 from smartops.config_sections import ActionsSettings
 from smartops.edge.client import http_client
 from smartops.errors import InvalidRequest, UpstreamError, UpstreamUnavailable
@@ -90,7 +90,9 @@ class LogSearch:
                     ["time", "namespace", "pod", "line"],
                     rows,
                     "matching lines",
-                    f"Logs matching '{args.text}' ({count} in {self.index})",
+                    Phrase(
+                        "logs_matching", {"text": args.text, "count": count, "index": self.index}
+                    ),
                 )
             ]
         )
@@ -125,7 +127,7 @@ class LogSearch:
                 for line in text.splitlines()
                 if needle in line.lower()
             ]
-        note = Note(f"No log store is configured: searched the pod logs of {len(names)} pod(s).")
+        note = Note(Phrase("logs_no_store", {"pods": len(names)}))
         return Result([note, Table(["time", "namespace", "pod", "line"], rows, "matching lines")])
 
 

@@ -16,7 +16,7 @@ import httpx
 import yaml
 
 from smartops.actions import catalog as c
-from smartops.actions.render import Change, Code, Note, Result, Table
+from smartops.actions.render import Change, Code, Note, Phrase, Result, Table
 from smartops.config_sections import ActionsSettings
 from smartops.edge.client import http_client
 from smartops.errors import InvalidRequest, UpstreamError, UpstreamTimeout, UpstreamUnavailable
@@ -84,7 +84,7 @@ class PromClient:
 
     async def query(self, args: c.QueryArgs) -> Result:
         data = await self.prom("/api/v1/query", {"query": args.query})
-        return Result([Code(args.query, "promql", "Query"), _result_table(data)])
+        return Result([Code(args.query, "promql", Phrase("query")), _result_table(data)])
 
     async def range(self, args: c.RangeArgs) -> Result:
         end = time.time()
@@ -95,14 +95,15 @@ class PromClient:
             "step": args.step_s,
         }
         data = await self.prom("/api/v1/query_range", params)
-        return Result(
-            [Code(args.query, "promql", f"Query (last {args.minutes} min)"), _result_table(data)]
-        )
+        title = Phrase("query_range", {"minutes": args.minutes})
+        return Result([Code(args.query, "promql", title), _result_table(data)])
 
     async def metric(self, args: c.MetricArgs) -> Result:
         query, title = metric_query(args, self.templates)
         data = await self.prom("/api/v1/query", {"query": query})
-        return Result([Code(query, "promql", f"{title} — query"), _result_table(data)])
+        russian = str(self.templates[args.metric].get("title_ru") or title)
+        heading = Phrase("metric_query", {"title": title, "title_ru": russian})
+        return Result([Code(query, "promql", heading), _result_table(data)])
 
     async def alerts(self, namespace: str | None = None) -> Result:
         data = await self.prom("/api/v1/alerts", {})
@@ -178,19 +179,22 @@ class PromClient:
             "comment": args.comment,
         }
         what = ",".join(f'{k}="{v}"' for k, v in args.matchers.items())
+        span = Phrase("silence_for", {"what": what, "minutes": args.minutes})
         changes = [
-            Change("alertmanager", "silence", "(none)", f"{{{what}}} for {args.minutes} min"),
-            Change("alertmanager", "alerts it silences now", "0", str(len(matching))),
+            Change("alertmanager", "silence", Phrase("none_yet"), span),
+            Change("alertmanager", Phrase("silences_now"), "0", str(len(matching))),
         ]
         if dry_run:
-            return Result(changes=changes, summary=f"{len(matching)} alert(s) match {{{what}}}")
+            found = Phrase("silence_matches", {"alerts": len(matching), "what": what})
+            return Result(changes=changes, summary=found)
         created = await self._request(
             self.am_url, "Alertmanager", "POST", "/api/v2/silences", json=body
         )
+        silence = {"id": created.get("silenceID", "")}
         return Result(
-            [Note(f"Silence id: `{created.get('silenceID', '')}`")],
+            [Note(Phrase("silence_id", silence))],
             changes=changes,
-            summary=f"silence {created.get('silenceID', '')} created",
+            summary=Phrase("silence_created", silence),
         )
 
 
@@ -217,7 +221,7 @@ def _result_table(data: Json) -> Table | Note:
         rows = [
             [_labels(s.get("metric", {})) or "{}", s.get("value", [0, ""])[1]] for s in result or []
         ]
-        return Table(["series", "value"], rows, "series", "Result")
+        return Table(["series", "value"], rows, "series", Phrase("result"))
     if kind == "matrix":
         rows = []
         for s in result or []:
@@ -233,10 +237,10 @@ def _result_table(data: Json) -> Table | Note:
                 if values
                 else [_labels(s.get("metric", {})), "", "", "", "0"]
             )
-        return Table(["series", "min", "max", "last", "points"], rows, "series", "Result")
+        return Table(["series", "min", "max", "last", "points"], rows, "series", Phrase("result"))
     if kind in ("scalar", "string") and isinstance(result, list):
-        return Note(f"Result: `{result[1]}`")
-    return Note("The query returned nothing.")
+        return Note(Phrase("result_value", {"value": result[1]}))
+    return Note(Phrase("query_empty"))
 
 
 def _error(response: httpx.Response) -> str:

@@ -3,6 +3,7 @@ confirmations that ran nothing (prompts/action_denied, action_unconnected, actio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from smartops import prompts
@@ -10,6 +11,10 @@ from smartops.actions import catalog
 from smartops.answers.models import Language
 from smartops.errors import SmartopsError
 from smartops.turn import Principal
+
+# The URL of a page of the project's docs at an anchor (smartops.citations.docs_link):
+# the replies' "Details" links. Without one they name the page in plain text.
+DocsLink = Callable[[str, str], str]
 
 # What an unconnected backend's error code names.
 UNCONNECTED = {
@@ -27,6 +32,7 @@ class Denial:
     namespace: str | None
     principal: Principal
     language: Language
+    docs: DocsLink | None = None
 
     def text(self, cause: str, reason: str = "", default_policy: bool = False) -> str:
         return prompts.render(
@@ -39,6 +45,7 @@ class Denial:
             reason=reason,
             default_policy=default_policy,
             language=self.language,
+            docs=self.docs,
         )
 
 
@@ -47,12 +54,14 @@ def decision_text(status: str, language: Language, **context: str) -> str:
     return prompts.render("action_decision", status=status, language=language, **values)
 
 
-def failure(action: str, exc: SmartopsError, language: Language) -> str:
+def failure(
+    action: str, exc: SmartopsError, language: Language, docs: DocsLink | None = None
+) -> str:
     """An action that did not run: what to connect when its backend is missing."""
     backend = UNCONNECTED.get(exc.code or "")
     if backend:
         return prompts.render(
-            "action_unconnected", action=action, backend=backend, language=language
+            "action_unconnected", action=action, backend=backend, language=language, docs=docs
         )
     if language == "ru":
         return f"`{action}` не выполнено: {exc.message}"

@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 import redis.asyncio as aioredis
 
-from smartops import prompts
 from smartops.actions import catalog
 from smartops.actions.audit import Audit, Record
 from smartops.actions.confirm import Confirmations, pending_text, user_key
@@ -24,8 +23,8 @@ from smartops.actions.logs_search import LogSearch
 from smartops.actions.policy import Policy
 from smartops.actions.prom import PromClient
 from smartops.actions.redact import redact
-from smartops.actions.render import Result, preview, render
-from smartops.actions.replies import Denial, decision_text, failure, one_line
+from smartops.actions.render import Result, audit_text, done, preview, render
+from smartops.actions.replies import Denial, DocsLink, decision_text, failure, one_line
 from smartops.answers.models import Language
 from smartops.config_sections import ActionsSettings
 from smartops.errors import ClientError, PermissionDenied, SmartopsError
@@ -59,8 +58,10 @@ class ActionService:
         confirmations: Confirmations,
         audit: Audit,
         metrics: Metrics,
+        docs: DocsLink | None = None,
     ) -> None:
         self.settings = settings
+        self.docs = docs  # where the replies' "Details" links point
         self.executors = executors
         self.policy = policy
         self.confirmations = confirmations
@@ -69,7 +70,11 @@ class ActionService:
 
     @classmethod
     def build(
-        cls, settings: ActionsSettings, metrics: Metrics, redis_client: aioredis.Redis | None
+        cls,
+        settings: ActionsSettings,
+        metrics: Metrics,
+        redis_client: aioredis.Redis | None,
+        docs: DocsLink | None = None,
     ) -> ActionService:
         kube = Kube(settings)
         executors = Executors(kube, PromClient(settings), LogSearch(settings, kube))
@@ -80,14 +85,15 @@ class ActionService:
             Confirmations(redis_client, settings.confirm_ttl_s),
             Audit(redis_client, settings.audit_stream, settings.audit_maxlen),
             metrics,
+            docs,
         )
 
     async def aclose(self) -> None:
         await self.executors.aclose()
 
-    def _render(self, result: Result) -> str:
+    def _render(self, result: Result, language: Language) -> str:
         s = self.settings
-        return redact(render(result.blocks, s.max_rows, s.max_log_lines))
+        return redact(render(result.blocks, s.max_rows, s.max_log_lines, language))
 
     async def run(
         self, principal: Principal, name: str, raw_args: dict[str, Any], language: Language = "en"
@@ -125,7 +131,7 @@ class ActionService:
             return await self._failed(record, started, exc, language)
         record.outcome = "ok"
         await self._finish(record, started)
-        return Outcome("ok", self._render(result), action.name)
+        return Outcome("ok", self._render(result, language), action.name)
 
     async def _dry_run(
         self,
@@ -149,7 +155,7 @@ class ActionService:
             "pending",
             pending.token,
         )
-        record.dry_run = _changes_text(result)
+        record.dry_run = audit_text(result)
         await self._finish(record, started)
         text = preview(
             action.name,
@@ -237,16 +243,10 @@ class ActionService:
             result = await self.executors.write(action, args, kube_user(principal), False)
         except SmartopsError as exc:
             return await self._failed(record, started, exc, language)
-        record.dry_run = _changes_text(result)
+        record.dry_run = audit_text(result)
         await self._finish(record, started)
-        text = prompts.render(
-            "action_done",
-            action=action.name,
-            summary=result.summary,
-            changes=[asdict(ch) for ch in result.changes],
-            language=language,
-        )
-        extra = self._render(result) if result.blocks else ""
+        text = done(action.name, result, language)
+        extra = self._render(result, language) if result.blocks else ""
         return Outcome("ok", redact(text + ("\n\n" + extra if extra else "")), action.name)
 
     async def _authorize(
@@ -259,7 +259,7 @@ class ActionService:
         """Empty when allowed; else the reason, for the user and the audit."""
         namespace = catalog.namespace_of(args)
         decision = self.policy.decide(principal, action, namespace)
-        denial = Denial(action, namespace, principal, language)
+        denial = Denial(action, namespace, principal, language, self.docs)
         if not decision.allowed:
             return denial.text("policy", default_policy=self.settings.policy_file is None)
         kube = self.executors.kube
@@ -280,7 +280,9 @@ class ActionService:
     ) -> Outcome:
         await self._finish(record, started, error=exc.message)
         status: Status = "error" if isinstance(exc, ClientError) else "unavailable"
-        return Outcome(status, redact(failure(record.action, exc, language)), record.action)
+        return Outcome(
+            status, redact(failure(record.action, exc, language, self.docs)), record.action
+        )
 
     async def _finish(self, record: Record, started: float, error: str = "") -> None:
         if error:
@@ -289,8 +291,3 @@ class ActionService:
         name = record.action if record.action in catalog.ACTIONS else "unknown"
         self.metrics.actions.labels(name, record.decision).inc()
         await self.audit.write(record)
-
-
-def _changes_text(result: Result) -> str:
-    parts = [f"{c.target} {c.field}: {c.before} -> {c.after}" for c in result.changes]
-    return "; ".join(parts) or result.summary

@@ -35,6 +35,7 @@ from smartops.errors import (
     UpstreamError,
 )
 from smartops.metrics import Metrics
+from smartops.notices import notice
 from smartops.turn import Principal, Reply, Turn
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class ActionsStage:
         if decision.route in ("confirm", "cancel"):  # no token: the service lists what waits
             return Decision(decision.route == "confirm", decision.token or "")
         if decision.route == "clarify":
-            return Ask(decision.question or "", list(decision.examples))
+            return decision.ask
         return decision.intent
 
     async def before(self, turn: Turn) -> Reply | None:
@@ -124,10 +125,9 @@ class ActionsStage:
         turn.headers["X-Smartops-Action"] = "1"
         language = language_of(turn.request.question)
         if isinstance(parsed, Ask):
-            question, examples = parsed.question, parsed.examples
             return Reply(
                 prompts.render(
-                    "action_ask", question=question, examples=examples, language=language
+                    "action_ask", ask=parsed, examples=parsed.examples, language=language
                 )
             )
         try:
@@ -142,7 +142,8 @@ class ActionsStage:
         except ClientError as exc:
             return Reply(_error(language, exc.message))
         except SmartopsError as exc:
-            turn.degrade(BACKEND, f"Actions are unavailable: {exc.message}", self.metrics)
+            said = notice("actions_unavailable", language, message=exc.message)
+            turn.degrade(BACKEND, said, self.metrics)
             return Reply(_error(language, exc.message, unavailable=True))
         turn.action = outcome.to_json()
         return Reply(outcome.text)

@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from redis.exceptions import RedisError
 
 from smartops import prompts
+from smartops.actions.replies import DocsLink
 from smartops.answers.language import language_of
 from smartops.eventing.alerts import AlertDoc, AlertStore
 from smartops.metrics import Metrics
+from smartops.notices import notice
 from smartops.turn import Reply, Source, Turn
 
 log = logging.getLogger(__name__)
@@ -76,9 +78,15 @@ class AlertsStage:
     name = "alerts"
 
     def __init__(
-        self, store: AlertStore, metrics: Metrics, max_alerts: int = 20, live: bool = False
+        self,
+        store: AlertStore,
+        metrics: Metrics,
+        max_alerts: int = 20,
+        live: bool = False,
+        docs: DocsLink | None = None,
     ) -> None:
         self.store = store
+        self.docs = docs  # where the reply's "See" links point
         self.metrics = metrics
         self.max_alerts = max_alerts
         self.live = live  # Prometheus or Alertmanager is configured for the actions
@@ -91,17 +99,15 @@ class AlertsStage:
             docs = await self.store.all()
         except RedisError as exc:
             log.warning("alert store unavailable", extra={"error": type(exc).__name__})
-            turn.degrade(
-                "alerts",
-                "The alert store is unavailable: current alerts are not known to this answer.",
-                self.metrics,
-            )
+            said = notice("alerts_unavailable", language_of(question))
+            turn.degrade("alerts", said, self.metrics)
             return None
         if not docs:  # never fed by Alertmanager (resolved alerts stay)
             if self.live:
                 return None  # the live query of the actions answers
             turn.cacheable = False
-            return Reply(prompts.render("alerts_unknown", language=language_of(question)))
+            language = language_of(question)
+            return Reply(prompts.render("alerts_unknown", language=language, docs=self.docs))
         status = "resolved" if _RESOLVED.search(question) else "firing"
         scope = scopes(question, docs)
         intent = turn.decision.intent if turn.decision else None

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
 
+from smartops.citations import docs_link
 from smartops.composition import Contribution, Shared
 from smartops.config import Settings
 from smartops.eventing.alert_index import AlertIndex
@@ -103,7 +105,8 @@ def build_eventing(
         investigate=investigate,
     )
     live = bool(settings.actions.prometheus_url or settings.actions.alertmanager_url)
-    return Eventing(settings, redis, handlers, AlertsStage(store, metrics, live=live), opened)
+    alerts = AlertsStage(store, metrics, live=live, docs=partial(docs_link, settings))
+    return Eventing(settings, redis, handlers, alerts, opened)
 
 
 def _docs_cache(settings: Settings, redis: Redis) -> CachedRunbooks | None:

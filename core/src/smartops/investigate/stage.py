@@ -21,6 +21,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from smartops import prompts
 from smartops.actions import catalog
@@ -28,6 +29,7 @@ from smartops.actions.k8s import Json, Kube
 from smartops.actions.policy import Policy
 from smartops.actions.prom import PromClient
 from smartops.answers.mode import mode_of
+from smartops.citations import docs_link
 from smartops.composition import Contribution, Shared
 from smartops.config import Settings
 from smartops.errors import PermissionDenied
@@ -193,6 +195,7 @@ class InvestigateStage:
             user=kube_user(principal),
             reason=decision.reason,
             language=language,
+            docs=partial(docs_link, self.settings) if self.settings else None,
         )
 
     async def after(self, turn: Turn, answer: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from smartops.answers.language import language_of
 from smartops.config import Settings
 from smartops.edge.client import http_client, transport_error
 from smartops.errors import UpstreamError
@@ -23,11 +24,11 @@ from smartops.knowledge.assembler import adopt, generation
 from smartops.knowledge.embedder import Embedder
 from smartops.knowledge.followup import retrieval_query
 from smartops.metrics import Metrics
+from smartops.notices import notice
 from smartops.query import query_vector
 from smartops.turn import Reply, Turn
 
 log = logging.getLogger(__name__)
-NOTICE = "The knowledge base is unavailable right now: this answer cites no documentation."
 
 
 class PromptGraph(Protocol):
@@ -148,7 +149,8 @@ class KnowledgeStage:
             request = await self.graph.prompt(instance)
         except Exception as exc:
             log.warning("knowledge graph failed", extra={"error": str(exc)})
-            turn.degrade("knowledge", NOTICE, self.metrics)
+            language = language_of(turn.request.question)
+            turn.degrade("knowledge", notice("knowledge_unavailable", language), self.metrics)
             return None
         for name, ms in (request.get("smartops") or {}).get("timings_ms", {}).items():
             turn.timings_ms[f"graph.{name}"] = ms

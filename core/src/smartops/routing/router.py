@@ -230,16 +230,23 @@ def _action(
     if found is None:
         return RouteDecision("knowledge", confidence=p, reason=why, scores=scores)
     if isinstance(found, Ask):
-        return RouteDecision(
-            "clarify", None, p, why, question=found.question, examples=tuple(found.examples)
-        )
+        return RouteDecision("clarify", None, p, why, ask=found)
     try:
         action, _ = catalog.validate(found.action, found.args)
     except SmartopsError as exc:
-        return RouteDecision("clarify", None, p, why, question=exc.message, scores=scores)
+        return RouteDecision("clarify", None, p, why, ask=_invalid(found, exc), scores=scores)
     if action.kind == "write":
         return RouteDecision("write", found, p, why, scores=scores)
     return RouteDecision("live_read", found, p, why, scores=scores)
+
+
+def _invalid(found: Intent, exc: SmartopsError) -> Ask:
+    """Arguments the catalog refuses, asked back: the English text is the error's own."""
+    detail = exc.message.removeprefix(f"Invalid arguments for {found.action}: ")
+    if exc.param:
+        detail = detail.removesuffix(f" ({exc.param})")
+    params = {"message": exc.message, "action": found.action, "param": exc.param or ""}
+    return Ask("invalid_args", [], {**params, "detail": detail})
 
 
 def _namespace_from(intent: Intent, history: Sequence[str]) -> Intent:

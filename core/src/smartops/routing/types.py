@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from smartops.actions.intent_types import Intent
+from smartops.actions.intent_types import Ask, Intent
 
 Route = Literal["knowledge", "live_read", "write", "investigate", "confirm", "cancel", "clarify"]
 # The routes the classifier learns; confirm, cancel and clarify come from the grammar.
@@ -33,8 +33,9 @@ class RouteDecision:
     """Where a message goes, with what, and how sure the router is.
 
     ``intent`` is set for ``live_read`` and ``write`` (an action and its arguments, not
-    yet validated against the catalog's policy). ``question`` and ``examples`` are set
-    for ``clarify`` (what to ask back). ``token`` is the confirmation token of
+    yet validated against the catalog's policy). ``ask`` is set for ``clarify`` (what to
+    ask back, worded in the user's language by the actions stage; ``question`` is its
+    English text). ``token`` is the confirmation token of
     ``confirm``/``cancel`` when the user typed one. ``suggestion`` is an action command
     the user could send, offered with a ``knowledge`` answer when the message looked a
     bit like a request for the live cluster (the router never runs it by itself).
@@ -48,9 +49,13 @@ class RouteDecision:
     suggestion: str | None = None
     target: Target | None = None
     token: str | None = None
-    question: str | None = None
-    examples: tuple[str, ...] = ()
+    ask: Ask | None = None
     scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def question(self) -> str | None:
+        """What ``clarify`` asks back, in English."""
+        return self.ask.question if self.ask else None
 
     def to_json(self) -> dict[str, Any]:
         """The decision as JSON (``smartops.route`` in a response body)."""
