@@ -82,17 +82,20 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 # Every function's package is named `function`: each is checked from its own folder.
+# One cache for all: the core library is checked once; each folder's own `function`
+# modules differ in path and content, so mypy checks them afresh every time.
+MYPY_CACHE := .mypy_cache/shared
 typecheck: setup
-	$(VENV)/bin/mypy core/src function
+	$(VENV)/bin/mypy --cache-dir $(MYPY_CACHE) core/src function
 	@for dir in functions/*/; do \
 	  echo "mypy $$dir"; \
 	  (cd "$$dir" && MYPYPATH=$(CURDIR)/core/src $(CURDIR)/$(VENV)/bin/mypy \
 	    --config-file $(CURDIR)/pyproject.toml \
-	    --cache-dir $(CURDIR)/.mypy_cache/$$(basename $$dir) function) || exit 1; \
+	    --cache-dir $(CURDIR)/$(MYPY_CACHE) function) || exit 1; \
 	done
 	@for file in transformers/*/model.py; do \
 	  echo "mypy $$file"; \
-	  $(VENV)/bin/mypy --cache-dir .mypy_cache/$$(basename $$(dirname $$file)) "$$file" || exit 1; \
+	  $(VENV)/bin/mypy --cache-dir $(MYPY_CACHE) "$$file" || exit 1; \
 	done
 
 unit: setup

@@ -54,6 +54,7 @@ _NODE_CONDITIONS = {
     "SchedulingDisabled": r"\bcordoned\b|unschedulable|schedulingdisabled|закордонен\w*",
 }
 _DOWN = re.compile(r"\bdown\b|\bfail\w*|unhealthy|недоступ\w*|лежат|упал\w*", re.I)
+_FIRING = re.compile(r"\bfiring\b|\bгор(ит|ят)\b|сработал\w*", re.I)
 _JOB_TEMPLATES = ("request_rate", "error_rate", "latency")
 
 
@@ -156,7 +157,7 @@ def _prometheus(low: str, original: str) -> Parsed:
         return Intent("prom_query", {"query": expr})
     if has("targets", low):
         return Intent("prom_targets", {"state": "down" if _DOWN.search(low) else "any"})
-    if has("alerts", low):
+    if has("alerts", low) or _FIRING.search(low):
         ns = namespace(low) or first([rf"\b(?:for|of)\s+(?:the\s+)?{NAME}\b"], low)
         action = "am_alerts" if "alertmanager" in low else "prom_alerts"
         return Intent(action, some(namespace=ns))

@@ -126,7 +126,8 @@ W = {
     "scale": r"\b(scale|resize|bump|raise)\b|\bset (the )?replicas\b|"
     r"\b(increase|decrease|reduce|lower)\b(?=.*\breplicas?\b)|"
     r"(от)?масштабир\w*|увеличь|уменьши|смасштабируй",
-    "cordon": r"\bcordon\b|кордон\w*|закордонь|unschedulable",
+    "cordon": r"\bcordon\b|кордон\w*|закордонь|unschedulable|out of (the )?scheduling|"
+    r"\bstop scheduling\b",
     "silence": r"\b(silence|mute)\b|заглуши\w*|замьют\w*|тишин\w*|выключи\w* уведомлени\w*",
     "search": r"\b(search|find|grep|look for)\b|найди|поищи|ищи|поиск",
     "logs": r"\blogs?\b|лог(и|ов|ах)?\b",
