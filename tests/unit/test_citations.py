@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -174,3 +176,21 @@ async def test_section_headings_carry_their_anchor() -> None:
             "/v1/sections", params={"source": "kubernetes/KubePodCrashLooping.md"}
         )
     assert '<h2 id="diagnosis">T &gt; Diagnosis</h2>' in page.text
+
+
+def test_every_docs_link_of_the_replies_names_a_page_and_heading_that_exist() -> None:
+    """The replies' "Details" links (prompts/*.j2, ``link(page, anchor)``) open a real
+    page of docs/ at one of its headings, so a renamed heading breaks this test."""
+    root = Path(__file__).resolve().parents[2]
+    calls = {
+        match
+        for template in (root / "core/src/smartops/prompts").glob("*.j2")
+        for match in re.findall(r'link\("([^"]+)", *"([^"]*)"\)', template.read_text())
+    }
+    assert ("actions.md", "allowing-writes-the-policy-file") in calls
+    for page, anchor in calls:
+        text = (root / "docs" / page).read_text()
+        headings = re.findall(r"^#{1,6} (.+)$", text, re.M)
+        assert headings, page
+        if anchor:
+            assert anchor in {anchor_of(h) for h in headings}, (page, anchor)
