@@ -24,6 +24,7 @@ from smartops.actions.intent_types import Ask, Decision, Intent
 from smartops.actions.intent_words import (
     deployment,
     has,
+    job,
     minutes,
     namespace,
     node,
@@ -197,7 +198,9 @@ def _silence(low: str, original: str) -> Intent | Ask:
     if not alert:
         return Ask("which_alert", ["silence alert KubePodCrashLooping in payments for 2h"])
     matchers = {"alertname": alert}
-    ns = namespace(low)
+    ns, scrape_job = namespace(low), job(low)
     if ns:
         matchers["namespace"] = ns
+    if scrape_job:
+        matchers["job"] = scrape_job
     return Intent("silence", {"matchers": matchers, "minutes": minutes(low) or 60})

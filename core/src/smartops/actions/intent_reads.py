@@ -42,6 +42,7 @@ from smartops.actions.intent_words import (
 Parsed = Intent | Ask | None
 
 _LOGS_OF = rf"\blog(?:s| lines)?\s+(?:of|for|from)\s+(?:the\s+)?(?:pod\s+)?{NAME}\b"
+_NS_LOGS = rf"\b(?:in|from|through)\s+(?:the\s+)?{NAME}\s+logs\b"  # "in the payments logs"
 _LOGS_RU = rf"(?:логах|логи|логов)\s+(?:пода\s+)?{NAME}\b"
 _WARNING = re.compile(r"\bwarnings?\b|предупреждени\w*", re.I)
 _NORMAL = re.compile(r"\bnormal events?\b", re.I)
@@ -53,7 +54,7 @@ _NODE_CONDITIONS = {
     "NetworkUnavailable": r"network ?unavailable|без сети",
     "SchedulingDisabled": r"\bcordoned\b|unschedulable|schedulingdisabled|закордонен\w*",
 }
-_DOWN = re.compile(r"\bdown\b|\bfail\w*|unhealthy|недоступ\w*|лежат|упал\w*", re.I)
+_DOWN = re.compile(r"\bdown\b|\bfail\w*|unhealthy|недоступ\w*|лежат|упал\w*|не отвеча\w*", re.I)
 _FIRING = re.compile(r"\bfiring\b|\bгор(ит|ят)\b|сработал\w*", re.I)
 _JOB_TEMPLATES = ("request_rate", "error_rate", "latency")
 
@@ -80,7 +81,7 @@ def _logs(low: str, original: str) -> Parsed:
     if has("search", low) or (text and not name):
         if not text:
             return Ask("logs_search_text", ['search logs for "timeout" in payments'])
-        ns = ns or (after if after != text else None)
+        ns = ns or (after if after != text else None) or first([_NS_LOGS], low)
         args = {"text": text, "namespace": ns, "pod": name, "minutes": minutes(low)}
         return Intent("search_logs", some(**args))
     name = name or after

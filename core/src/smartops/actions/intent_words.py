@@ -121,7 +121,7 @@ _STOP = {
 }
 W = {
     "undo": r"\b(roll ?back|undo|revert)\b|откат(и|ите|ить)?\b",
-    "restart": r"\b(restart|bounce|redeploy)\b|перезапусти(те|ть)?\b|перезагрузи(те|ть)?\b|"
+    "restart": r"\b(restart|bounce|redeploy|kick)\b|перезапусти(те|ть)?\b|перезагрузи(те|ть)?\b|"
     r"рестартани(те|ть)?\b|рестартуй\b|(сделай|сделать) рестарт",
     "scale": r"\b(scale|resize|bump|raise)\b|\bset (the )?replicas\b|"
     r"\b(increase|decrease|reduce|lower)\b(?=.*\breplicas?\b)|"
@@ -130,7 +130,7 @@ W = {
     r"\bstop scheduling\b",
     "silence": r"\b(silence|mute)\b|заглуши\w*|замьют\w*|тишин\w*|выключи\w* уведомлени\w*",
     "search": r"\b(search|find|grep|look for)\b|найди|поищи|ищи|поиск",
-    "logs": r"\blogs?\b|лог(и|ов|ах)?\b",
+    "logs": r"\blogs?\b|лог(и|ов|ах|ам)?\b",
     "describe": r"\b(describe|details?|what'?s wrong with|inspect)\b|опиши|подробн\w*|"
     r"что (не так|случилось) с",
     "status": r"rollout status|\brolled out\b|\brolling out\b|\brollout\b|раскат\w*|выкат\w*",
@@ -142,7 +142,7 @@ W = {
     "nodes": r"\bnodes\b|\bноды\b|\bнод\b|узл(ы|ов)\b",
     "alerts": r"\balerts?\b|\balerting\b|алерт\w*|алёрт\w*|оповещени\w*",
     "targets": r"\btargets?\b|таргет\w*|scrape",
-    "query": r"\bpromql\b|\bquery\b|запрос\w*",
+    "query": r"\bpromql\b|\bquery\b|\bevaluate\b|запрос\w*",
     "pods": r"\bpods?\b|\bпод(ы|ов|ах)?\b",
 }
 METRICS = {
@@ -200,7 +200,7 @@ def namespace(text: str) -> str | None:
 
 
 _VERB_TARGET = (
-    r"(?:restart|bounce|redeploy|scale|bump|raise|roll ?back|undo|revert|перезапусти\w*|"
+    r"(?:restart|bounce|redeploy|kick|scale|bump|raise|roll ?back|undo|revert|перезапусти\w*|"
     r"рестартани\w*|отмасштабируй|масштабируй|смасштабируй|увеличь|уменьши|откати\w*)"
 )
 
@@ -211,7 +211,7 @@ def deployment(text: str) -> str | None:
             rf"\b(?:deployment|deploy|deployments)(?:\.apps)?/{NAME}\b",
             rf"(?:\bdeployment|\bdeploy|деплоймент\w*|деплой\w*)\s+{NAME}\b",
             rf"\b{NAME}\s+(?:deployment|deploy|деплоймент\w*|rollout)\b",
-            rf"(?:\brollout|\bstatus|\breplicas|раскатк\w*|выкат\w*|раскатил\w*(?:\s+ли)?)"
+            rf"(?:\brollout|\bstatus|\breplicas|\bdeploy|реплик\w*|раскатк\w*|выкат\w*|раскатил\w*(?:\s+ли)?)"
             rf"\s+(?:of\s+)?(?:the\s+)?{NAME}\b",
             rf"\b{_VERB_TARGET}\s+(?:the\s+)?{NAME}\b",
         ],

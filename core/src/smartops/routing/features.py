@@ -43,7 +43,7 @@ _PATTERNS: dict[str, str] = {
     "order_start": r"^(?:(?:please|pls|can you|could you|would you|go ahead and|now)\s+)?"
     r"(show|list|get|display|print|fetch|check|find|search|grep|look for|describe|restart|"
     r"scale|bump|raise|roll back|rollback|undo|revert|cordon|silence|mute|top|query|run|"
-    r"tail|inspect|set|mark|redeploy|bounce|kubectl)\b|"
+    r"tail|inspect|set|mark|redeploy|bounce|kick|evaluate|kubectl)\b|"
     r"^(покажи|выведи|дай|перезапусти|откати\w*|отмасштабируй|масштабируй|увеличь|уменьши|"
     r"заглуши|замьють|найди|поищи|проверь|посмотри|глянь|опиши|закордонь|сделай|выполни|"
     r"запусти|рестартани|поставь|выключи)\b",
