@@ -107,8 +107,15 @@ def _describe(low: str, original: str) -> Parsed:
     return None
 
 
+# "is checkout in shop rolled out yet?": the deployment is the question's subject.
+_SUBJECT = (
+    rf"^(?:is|has|did)\s+(?:the\s+)?{NAME}\s+(?:(?:in|в)\s+[a-z0-9-]+\s+)?"
+    r"(?:rolled|finished|done)"
+)
+
+
 def _rollout_status(low: str, original: str) -> Parsed:
-    name = deployment(low)
+    name = deployment(low) or first([_SUBJECT], low)
     finished = re.search(r"\b(finish\w*|complete\w*|done|rolled out)\b|закончил\w*", low)
     if name and (has("status", low) or finished):
         return Intent("rollout_status", {"namespace": namespace(low) or "default", "name": name})

@@ -122,13 +122,14 @@ _STOP = {
 W = {
     "undo": r"\b(roll ?back|undo|revert)\b|откат(и|ите|ить)?\b",
     "restart": r"\b(restart|bounce|redeploy|kick)\b|перезапусти(те|ть)?\b|перезагрузи(те|ть)?\b|"
+    r"рестартни(те)?\b|"
     r"рестартани(те|ть)?\b|рестартуй\b|(сделай|сделать) рестарт",
     "scale": r"\b(scale|resize|bump|raise)\b|\bset (the )?replicas\b|"
     r"\b(increase|decrease|reduce|lower)\b(?=.*\breplicas?\b)|"
     r"(от)?масштабир\w*|увеличь|уменьши|смасштабируй",
     "cordon": r"\bcordon\b|кордон\w*|закордонь|unschedulable|out of (the )?scheduling|"
     r"\bstop scheduling\b",
-    "silence": r"\b(silence|mute)\b|заглуши\w*|замьют\w*|тишин\w*|выключи\w* уведомлени\w*",
+    "silence": r"\b(silence|mute|hush)\b|заглуши\w*|замьют\w*|тишин\w*|выключи\w* уведомлени\w*",
     "search": r"\b(search|find|grep|look for)\b|найди|поищи|ищи|поиск",
     "logs": r"\blogs?\b|лог(и|ов|ах|ам)?\b",
     "describe": r"\b(describe|details?|what'?s wrong with|inspect)\b|опиши|подробн\w*|"
@@ -139,7 +140,8 @@ W = {
     r"\b(sort|sorted|order|ordered|rank|ranked) by\b|больше всего|больше всех|самы[ехй]|\bтоп\b",
     "events": r"\bevents?\b|событи\w*|ивент\w*|предупреждени\w*",
     "deployments": r"\b(deployments|deploys)\b|деплойменты|деплойментов|деплои\b",
-    "nodes": r"\bnodes\b|\bноды\b|\bнод\b|узл(ы|ов)\b",
+    "nodes": r"\bnodes\b|\bnode (status|health|conditions)\b|\bнод(ы|ам|ами|ах)?\b|"
+    r"узл(ы|ов|ам|ами|ах)\b",
     "alerts": r"\balerts?\b|\balerting\b|алерт\w*|алёрт\w*|оповещени\w*",
     "targets": r"\btargets?\b|таргет\w*|scrape",
     "query": r"\bpromql\b|\bquery\b|\bevaluate\b|запрос\w*",
@@ -201,7 +203,7 @@ def namespace(text: str) -> str | None:
 
 _VERB_TARGET = (
     r"(?:restart|bounce|redeploy|kick|scale|bump|raise|roll ?back|undo|revert|перезапусти\w*|"
-    r"рестартани\w*|отмасштабируй|масштабируй|смасштабируй|увеличь|уменьши|откати\w*)"
+    r"рестартани\w*|рестартни\w*|отмасштабируй|масштабируй|смасштабируй|увеличь|уменьши|откати\w*)"
 )
 
 

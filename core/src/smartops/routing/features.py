@@ -43,10 +43,10 @@ _PATTERNS: dict[str, str] = {
     "order_start": r"^(?:(?:please|pls|can you|could you|would you|go ahead and|now)\s+)?"
     r"(show|list|get|display|print|fetch|check|find|search|grep|look for|describe|restart|"
     r"scale|bump|raise|roll back|rollback|undo|revert|cordon|silence|mute|top|query|run|"
-    r"tail|inspect|set|mark|redeploy|bounce|kick|evaluate|kubectl)\b|"
+    r"tail|inspect|set|mark|redeploy|bounce|kick|evaluate|hush|kubectl)\b|"
     r"^(покажи|выведи|дай|перезапусти|откати\w*|отмасштабируй|масштабируй|увеличь|уменьши|"
     r"заглуши|замьють|найди|поищи|проверь|посмотри|глянь|опиши|закордонь|сделай|выполни|"
-    r"запусти|рестартани|поставь|выключи)\b",
+    r"запусти|рестартани|рестартни|поставь|выключи)\b",
     "explain_start": r"^(explain|tell me|summari[sz]e|compare|walk me|write|describe how|"
     r"describe the (lifecycle|difference|process|flow|steps|role|architecture)|"
     r"give me (a|an)|show (me )?(an|a) example|"

@@ -63,7 +63,11 @@ def fix_typos(text: str) -> str:
     return _WORD.sub(fix, text)
 
 
+# kubectl's short names that are no English word.
+_SHORT = re.compile(r"(?<![\w.-])po(?![\w-])")
+
+
 def normalize(message: str) -> str:
-    """One space between words, typos of (lower-case) command words fixed; case is kept
-    for the extractor (alert names, PromQL)."""
-    return fix_typos(" ".join(message.strip().split()))
+    """One space between words, typos of (lower-case) command words fixed, kubectl's
+    ``po`` read as pods; case is kept for the extractor (alert names, PromQL)."""
+    return _SHORT.sub("pods", fix_typos(" ".join(message.strip().split())))
