@@ -137,3 +137,33 @@ async def test_actions_read_dry_run_and_confirm_against_the_demo(
     finally:
         await service.aclose()
         await client.aclose()
+
+
+@pytest.mark.integration
+async def test_a_missing_object_is_reported_as_a_real_api_server_words_it(
+    demo: Simulator, redis_url: str
+) -> None:
+    """Not the emulator's hint for test authors: the API server's own 404 message, with
+    the actions' lead-in in the user's language."""
+    settings = Settings(redis_url=redis_url, actions_audit_stream="test:sim-404").with_changes(
+        **demo.settings_changes()
+    )
+    client = aioredis.Redis.from_url(redis_url)
+    service = ActionService.build(settings.actions, Metrics(), client)
+    user = Principal("u-1", role="user", email="dev@example.com")
+    try:
+        english = await service.run(user, "rollout_status", {"namespace": "shop", "name": "nope"})
+        assert english.text == (
+            '`rollout_status` did not run: Not found in the cluster: deployments.apps "nope" '
+            "not found"
+        )
+        russian = await service.run(
+            user, "describe_pod", {"namespace": "shop", "name": "nope-1"}, "ru"
+        )
+        assert russian.text == (
+            '`describe_pod` не выполнено: В кластере не найдено: pods "nope-1" not found'
+        )
+        assert "kmock" not in english.text + russian.text
+    finally:
+        await service.aclose()
+        await client.aclose()

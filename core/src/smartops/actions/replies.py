@@ -64,8 +64,24 @@ def failure(
             "action_unconnected", action=action, backend=backend, language=language, docs=docs
         )
     if language == "ru":
-        return f"`{action}` не выполнено: {exc.message}"
+        return f"`{action}` не выполнено: {_russian(exc.message)}"
     return f"`{action}` did not run: {exc.message}"
+
+
+# The actions' own lead-ins of a cluster's error (smartops.actions.k8s), in Russian; what
+# follows them is the API server's message, verbatim.
+_RU_LEAD_INS = {
+    "Not found in the cluster: ": "В кластере не найдено: ",
+    "The cluster refused: ": "Кластер отказал: ",
+    "The cluster rejected it: ": "Кластер отклонил запрос: ",
+}
+
+
+def _russian(message: str) -> str:
+    for english, russian in _RU_LEAD_INS.items():
+        if message.startswith(english):
+            return russian + message.removeprefix(english)
+    return message
 
 
 def one_line(text: str) -> str:

@@ -62,6 +62,9 @@ def _status(code: int, reason: str, message: str) -> aiohttp.web.Response:
     return aiohttp.web.json_response(body, status=code)
 
 
+_NAMED = (kmock.action.FETCH, kmock.action.UPDATE, kmock.action.DELETE)
+
+
 class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
     pod_logs: dict[tuple[str, str, bool], str]
     container_logs: dict[LogKey, str]
@@ -75,6 +78,11 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
             return aiohttp.web.json_response(self._review(request.data or {}), status=201)
         if plural == "pods" and request.subresource == "log":
             return self._log(request)
+        if request.name and request.action in _NAMED and self._stored(request) is None:
+            # What a real API server says, not the emulator's own hint for test authors.
+            group = getattr(resource, "group", "") or ""
+            kind = f"{plural}.{group}" if group else str(plural)
+            return _status(404, "NotFound", f'{kind} "{request.name}" not found')
         if request.params.get("dryRun") == "All" and request.method in ("PATCH", "POST"):
             return aiohttp.web.json_response(self._dry_run(request))
         if request.action == kmock.action.LIST and (
