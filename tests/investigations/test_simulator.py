@@ -161,7 +161,7 @@ async def test_a_missing_object_is_reported_as_a_real_api_server_words_it(
             user, "describe_pod", {"namespace": "shop", "name": "nope-1"}, "ru"
         )
         assert russian.text == (
-            '`describe_pod` не выполнено: В кластере не найдено: pods "nope-1" not found'
+            '`describe_pod` не выполнено: В кластере не найдено: pods "nope-1" not found'  # noqa: RUF001
         )
         assert "kmock" not in english.text + russian.text
     finally:

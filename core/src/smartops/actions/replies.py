@@ -71,7 +71,7 @@ def failure(
 # The actions' own lead-ins of a cluster's error (smartops.actions.k8s), in Russian; what
 # follows them is the API server's message, verbatim.
 _RU_LEAD_INS = {
-    "Not found in the cluster: ": "В кластере не найдено: ",
+    "Not found in the cluster: ": "В кластере не найдено: ",  # noqa: RUF001
     "The cluster refused: ": "Кластер отказал: ",
     "The cluster rejected it: ": "Кластер отклонил запрос: ",
 }
