@@ -5,7 +5,7 @@ pods/log and metadata-only reads the way the API server does."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,58 +112,53 @@ async def test_a_pod_with_two_containers_needs_one_named(tmp_path: Path) -> None
             kube.close()
 
 
-@pytest.mark.integration
-async def test_actions_read_dry_run_and_confirm_against_the_demo(
-    demo: Simulator, redis_url: str
-) -> None:
+USER = Principal("u-1", role="user", email="dev@example.com")
+
+
+@pytest.fixture
+async def service(demo: Simulator, redis_url: str) -> AsyncIterator[ActionService]:
+    """The actions service against the demo simulator, with its audit in real Redis."""
     settings = Settings(redis_url=redis_url, actions_audit_stream="test:sim-audit").with_changes(
         **demo.settings_changes()
     )
     client = aioredis.Redis.from_url(redis_url)
-    service = ActionService.build(settings.actions, Metrics(), client)
-    user = Principal("u-1", role="user", email="dev@example.com")
+    actions = ActionService.build(settings.actions, Metrics(), client)
     try:
-        pods = await service.run(user, "get_pods", {"namespace": "shop", "reason": "OOMKilled"})
-        assert pods.status == "ok" and "cart-6f7d9c8b5-x8k2p" in pods.text
-        preview = await service.run(user, "rollout_undo", {"namespace": "shop", "name": "catalog"})
-        assert preview.status == "pending"
-        assert "3.1.0-rc1" in preview.text and "3.0.4" in preview.text
-        key = ("apps/v1/deployments", "shop", "catalog")
-        before = json.dumps(demo.emulator.objects[key].raw)
-        assert "3.1.0-rc1" in before  # the dry run changed nothing
-        done = await service.decide(user, preview.token, confirm=True)
-        assert done.status == "ok", done.text
-        assert "catalog:3.0.4" in json.dumps(demo.emulator.objects[key].raw)
+        yield actions
     finally:
-        await service.aclose()
+        await actions.aclose()
         await client.aclose()
 
 
 @pytest.mark.integration
+async def test_actions_read_dry_run_and_confirm_against_the_demo(
+    demo: Simulator, service: ActionService
+) -> None:
+    pods = await service.run(USER, "get_pods", {"namespace": "shop", "reason": "OOMKilled"})
+    assert pods.status == "ok" and "cart-6f7d9c8b5-x8k2p" in pods.text
+    preview = await service.run(USER, "rollout_undo", {"namespace": "shop", "name": "catalog"})
+    assert preview.status == "pending"
+    assert "3.1.0-rc1" in preview.text and "3.0.4" in preview.text
+    key = ("apps/v1/deployments", "shop", "catalog")
+    before = json.dumps(demo.emulator.objects[key].raw)
+    assert "3.1.0-rc1" in before  # the dry run changed nothing
+    done = await service.decide(USER, preview.token, confirm=True)
+    assert done.status == "ok", done.text
+    assert "catalog:3.0.4" in json.dumps(demo.emulator.objects[key].raw)
+
+
+@pytest.mark.integration
 async def test_a_missing_object_is_reported_as_a_real_api_server_words_it(
-    demo: Simulator, redis_url: str
+    service: ActionService,
 ) -> None:
     """Not the emulator's hint for test authors: the API server's own 404 message, with
     the actions' lead-in in the user's language."""
-    settings = Settings(redis_url=redis_url, actions_audit_stream="test:sim-404").with_changes(
-        **demo.settings_changes()
+    english = await service.run(USER, "rollout_status", {"namespace": "shop", "name": "nope"})
+    assert english.text == (
+        '`rollout_status` did not run: Not found in the cluster: deployments.apps "nope" not found'
     )
-    client = aioredis.Redis.from_url(redis_url)
-    service = ActionService.build(settings.actions, Metrics(), client)
-    user = Principal("u-1", role="user", email="dev@example.com")
-    try:
-        english = await service.run(user, "rollout_status", {"namespace": "shop", "name": "nope"})
-        assert english.text == (
-            '`rollout_status` did not run: Not found in the cluster: deployments.apps "nope" '
-            "not found"
-        )
-        russian = await service.run(
-            user, "describe_pod", {"namespace": "shop", "name": "nope-1"}, "ru"
-        )
-        assert russian.text == (
-            '`describe_pod` не выполнено: В кластере не найдено: pods "nope-1" not found'  # noqa: RUF001
-        )
-        assert "kmock" not in english.text + russian.text
-    finally:
-        await service.aclose()
-        await client.aclose()
+    russian = await service.run(USER, "describe_pod", {"namespace": "shop", "name": "nope-1"}, "ru")
+    assert russian.text == (
+        '`describe_pod` не выполнено: В кластере не найдено: pods "nope-1" not found'  # noqa: RUF001
+    )
+    assert "kmock" not in english.text + russian.text

@@ -164,9 +164,22 @@ def _api_error(exc: Any) -> SmartopsError:
         message = json.loads(exc.body or "{}").get("message") or message
     status = int(exc.status or 0)
     if status == 404:
-        return NotFound(f"Not found in the cluster: {message}", code="kubernetes_not_found")
+        return NotFound(_lead("kubernetes_not_found", message), code="kubernetes_not_found")
     if status in (401, 403):
-        return PermissionDenied(f"The cluster refused: {message}", code="kubernetes_forbidden")
+        return PermissionDenied(_lead("kubernetes_forbidden", message), code="kubernetes_forbidden")
     if status in (400, 409, 422):
-        return InvalidRequest(f"The cluster rejected it: {message}", code="kubernetes_invalid")
+        return InvalidRequest(_lead("kubernetes_invalid", message), code="kubernetes_invalid")
     return UpstreamError(f"The Kubernetes API answered {status}: {message}")
+
+
+# The actions' words before the API server's own message, by error code (replies.py has
+# them in Russian).
+LEAD_INS = {
+    "kubernetes_not_found": "Not found in the cluster",
+    "kubernetes_forbidden": "The cluster refused",
+    "kubernetes_invalid": "The cluster rejected it",
+}
+
+
+def _lead(code: str, message: str) -> str:
+    return f"{LEAD_INS[code]}: {message}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from smartops import prompts
 from smartops.actions import catalog
+from smartops.actions.k8s import LEAD_INS
 from smartops.answers.models import Language
 from smartops.errors import SmartopsError
 from smartops.turn import Principal
@@ -64,24 +65,25 @@ def failure(
             "action_unconnected", action=action, backend=backend, language=language, docs=docs
         )
     if language == "ru":
-        return f"`{action}` не выполнено: {_russian(exc.message)}"
+        return f"`{action}` не выполнено: {_russian(exc)}"
     return f"`{action}` did not run: {exc.message}"
 
 
-# The actions' own lead-ins of a cluster's error (smartops.actions.k8s), in Russian; what
+# The lead-ins of a cluster's error (smartops.actions.k8s.LEAD_INS) in Russian; what
 # follows them is the API server's message, verbatim.
 _RU_LEAD_INS = {
-    "Not found in the cluster: ": "В кластере не найдено: ",  # noqa: RUF001
-    "The cluster refused: ": "Кластер отказал: ",
-    "The cluster rejected it: ": "Кластер отклонил запрос: ",
+    "kubernetes_not_found": "В кластере не найдено",  # noqa: RUF001
+    "kubernetes_forbidden": "Кластер отказал",
+    "kubernetes_invalid": "Кластер отклонил запрос",
 }
 
 
-def _russian(message: str) -> str:
-    for english, russian in _RU_LEAD_INS.items():
-        if message.startswith(english):
-            return russian + message.removeprefix(english)
-    return message
+def _russian(exc: SmartopsError) -> str:
+    code = exc.code or ""
+    english = f"{LEAD_INS.get(code)}: "
+    if code in _RU_LEAD_INS and exc.message.startswith(english):
+        return f"{_RU_LEAD_INS[code]}: {exc.message.removeprefix(english)}"
+    return exc.message
 
 
 def one_line(text: str) -> str:

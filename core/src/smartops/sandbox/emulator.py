@@ -92,10 +92,7 @@ class KubeEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
         if request.action == kmock.action.FETCH and "PartialObjectMetadata" in str(
             request.headers.get("Accept", "")
         ):
-            stored = self._stored(request)
-            if stored is None:
-                return _status(404, "NotFound", f'{plural} "{request.name}" not found')
-            return aiohttp.web.json_response(_metadata_only(stored))
+            return aiohttp.web.json_response(_metadata_only(self._stored(request) or {}))
         response: aiohttp.web.StreamResponse = await super()._handle(request)
         return response
 
