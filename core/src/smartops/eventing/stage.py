@@ -95,18 +95,18 @@ class AlertsStage:
         question = turn.request.question
         if not is_alert_question(turn):
             return None
+        language = language_of(question)
         try:
             docs = await self.store.all()
         except RedisError as exc:
             log.warning("alert store unavailable", extra={"error": type(exc).__name__})
-            said = notice("alerts_unavailable", language_of(question))
+            said = notice("alerts_unavailable", language)
             turn.degrade("alerts", said, self.metrics)
             return None
         if not docs:  # never fed by Alertmanager (resolved alerts stay)
             if self.live:
                 return None  # the live query of the actions answers
             turn.cacheable = False
-            language = language_of(question)
             return Reply(prompts.render("alerts_unknown", language=language, docs=self.docs))
         status = "resolved" if _RESOLVED.search(question) else "firing"
         scope = scopes(question, docs)
@@ -122,7 +122,7 @@ class AlertsStage:
             total=len(chosen),
             status=status,
             scope=" ".join(scope),
-            language=language_of(question),
+            language=language,
         )
         sources = [
             Source(
