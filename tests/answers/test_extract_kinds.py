@@ -111,6 +111,30 @@ def test_the_list_a_paragraph_introduces_is_shown_with_its_lead() -> None:
         assert mode in shown
 
 
+def test_the_definition_list_of_the_setting_asked_about_is_shown_without_empty_fields() -> None:
+    text = (
+        "## Relay drain period\n\n"
+        "The relay waits before it drains an idle sink.\n\n"
+        "* **Global key:** `relay-drain-period`\n"
+        "* **Possible values:** Duration\n"
+        "* **Default:** `45s`\n\n"
+        "**Example:**\n\n"
+        "## Relay sink retention period\n\n"
+        "Unlike the `relay-drain-period` key, this one keeps the last relay sink around.\n\n"
+        "* **Global key:** `relay-sink-retention-period`\n"
+        "* **Per-sink annotation key:** `relay.example.dev/relay-sink-retention-period`\n"
+        "* **Possible values:** Duration\n"
+        "* **Default:** `0s`\n"
+    )
+    evidence = [Evidence(text=text, source="docs/relay/drain.md", heading="Relay")]
+    result = extract("What is the default relay drain period?", None, evidence)
+    assert result.grounding.ok
+    assert "**Default:** `45s`" in result.details
+    assert not any("0s" in line or "retention" in line for line in result.details)
+    assert not any(line.strip() == "**Example:**" for line in result.details)
+    assert not any(s.text.startswith("**") for s in result.lead)  # the list shows the fields
+
+
 def test_the_code_block_a_sentence_introduces_is_shown() -> None:
     evidence = [
         Evidence(

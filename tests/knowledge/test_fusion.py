@@ -103,9 +103,22 @@ def test_an_identifier_in_a_title_lifts_its_document() -> None:
     other = chunk("KubePodNotReady", kind="alert", source="alerts/rules.yaml")
     found = rerank(profile("KubePodNotReady"), hits((RULE, 1.0), (other, 0.8)), RerankWeights())
     assert ids(found)[0] == "KubePodNotReady"
-    off = RerankWeights(identifier=0, identifier_text=0, doc_type=0, heading=0)
+    off = RerankWeights(identifier=0, identifier_text=0, doc_type=0, heading=0, title=0)
     assert ids(rerank(profile("KubePodNotReady"), hits((RULE, 1.0), (other, 0.8)), off))[0] == (
         "KubePodCrashLooping"
+    )
+
+
+def test_a_page_whose_whole_title_the_question_names_is_lifted() -> None:
+    about = chunk("Brokers", heading="Brokers")
+    detail = chunk("Available broker types", heading="Available broker types > Kafka broker")
+    question = profile("What is a broker?")
+    weights = RerankWeights(identifier=0, identifier_text=0, doc_type=0, heading=0)
+    found = rerank(question, hits((detail, 1.0), (about, 0.97)), weights)
+    assert ids(found) == ["Brokers", "Available broker types"]
+    no_title = RerankWeights(identifier=0, identifier_text=0, doc_type=0, heading=0, title=0)
+    assert ids(rerank(question, hits((detail, 1.0), (about, 0.97)), no_title))[0] == (
+        "Available broker types"
     )
 
 

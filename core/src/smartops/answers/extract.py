@@ -146,9 +146,11 @@ def extract(
     order = list(dict.fromkeys(s.evidence for s in ranked)) or list(range(len(evidence)))
     alert = alert_for(question, evidence, order)
     lead = select.pick_lead(
-        select.without_summary(ranked, alert), options.max_lead, options.lead_chars
+        select.prose_first(select.without_summary(ranked, alert)),
+        options.max_lead,
+        options.lead_chars,
     )
-    detail, detail_from = select.details(lead, ranked, parsed)
+    detail, detail_from = select.details(lead, ranked, parsed, query)
     commands = select.commands(lead, ranked, parsed, query)[: options.max_commands]
     units = [s.unit for s in lead] + [s.unit for s in ranked[: options.value_units]]
     strongest = [u for i in order[: options.value_sections] for u in parsed[i].units]

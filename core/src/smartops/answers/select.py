@@ -15,6 +15,7 @@ _WANTS_CODE = re.compile(
     r"\b(example|yaml|manifest|spec|snippet|syntax|write|define)\b|пример|манифест",
     re.I,
 )
+_FIELD_ONLY = re.compile(r"^\*\*[^*]+:\*\*\s*$")  # a field with nothing after it
 _SPAN = re.compile(r"`([^`\n]+)`")
 MAX_DETAIL_CHARS = 160
 MIN_CODE_MATCH = 0.4  # the share of the question's terms a code block must show (code_match)
@@ -58,30 +59,63 @@ def without_summary(ranked: Sequence[Scored], alert: AlertFacts | None) -> list[
     return [s for s in ranked if not (s.evidence == alert.evidence and s.unit.piece.position == 0)]
 
 
+def prose_first(ranked: Sequence[Scored]) -> list[Scored]:
+    """The units less definition-list fields (``**Default:** `30s```), which the details
+    show as a list; the fields alone when nothing else is there."""
+    prose = [s for s in ranked if not sc.is_field(s.unit)]
+    return prose or list(ranked)
+
+
 def _short(text: str) -> str:
     return text if len(text) <= MAX_DETAIL_CHARS else text[: MAX_DETAIL_CHARS - 1].rstrip() + "…"
 
 
+def field_run(units: Sequence[Parsed], n: int) -> list[Parsed]:
+    """The definition list (consecutive fields) that holds field ``n``."""
+    start = n
+    while start > 0 and sc.is_field(units[start - 1]):
+        start -= 1
+    end = n
+    while end + 1 < len(units) and sc.is_field(units[end + 1]):
+        end += 1
+    return list(units[start : end + 1])
+
+
+def _run_match(run: Sequence[Parsed], query: sc.Query) -> tuple[int, int]:
+    """How well a definition list matches: the question's terms in the whole list, then
+    in its first field (the one that names the setting)."""
+    wanted = set(query.terms)
+    whole = set().union(*(u.terms for u in run)) & wanted
+    return len(whole), len(set(run[0].terms) & wanted)
+
+
 def details(
-    lead: Sequence[Scored], ranked: Sequence[Scored], parsed: Sequence[ParsedEvidence]
+    lead: Sequence[Scored],
+    ranked: Sequence[Scored],
+    parsed: Sequence[ParsedEvidence],
+    query: sc.Query,
 ) -> tuple[list[str], int]:
-    """The list a lead sentence introduces, or the fields (``**Default:** ...``) of the
-    best-matching definition list; and the evidence they come from (-1: none)."""
+    """The list a lead sentence introduces, else the definition list (``**Default:**
+    ...``) that matches the question best among those holding a lead or strong field;
+    and the evidence they come from (-1: none)."""
     for item in best_first(lead):
+        if sc.is_field(item.unit):
+            continue
         items = parsed[item.evidence].introduced(item.unit.piece.position)
         if items:
             units = parsed[item.evidence].units
             return [_short(units[n].piece.text) for n in items[:6]], item.evidence
     top = ranked[0].score if ranked else 0.0
-    groups: dict[int, float] = {}
-    for item in ranked[:10]:
+    runs: dict[tuple[int, int], list[Parsed]] = {}
+    for item in [*lead, *ranked[:10]]:
         if sc.is_field(item.unit) and item.score >= 0.5 * top:
-            groups[item.evidence] = max(groups.get(item.evidence, 0.0), item.lexical)
-    if not groups:
+            run = field_run(parsed[item.evidence].units, item.unit.piece.position)
+            runs.setdefault((item.evidence, run[0].piece.position), run)
+    if not runs:
         return [], -1
-    best = max(groups, key=lambda i: groups[i])
-    fields = [u for u in parsed[best].units if sc.is_field(u)]
-    return [_short(u.piece.text) for u in fields[:6]], best
+    best = max(runs, key=lambda key: _run_match(runs[key], query))
+    shown = [u for u in runs[best] if not _FIELD_ONLY.match(u.piece.text)]
+    return [_short(u.piece.text) for u in shown[:6]], best[0]
 
 
 def commands(

@@ -9,7 +9,9 @@ Each candidate's fused score (0..1) gets bonuses:
 - **document type**: a definition question (metric, expression, threshold, ``for``,
   severity) prefers the alert rule, a remediation question (what to do, how to fix)
   the runbook; both when both are asked;
-- **heading**: the share of the question's terms found in the title and heading path.
+- **heading**: the share of the question's terms found in the title and heading path;
+- **title**: every word of the page's title is in the question ("What is a Knative
+  Broker?" and the page "Brokers"): the page is about what is asked.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class RerankWeights:
     identifier_text: float = 0.05
     doc_type: float = 0.4
     heading: float = 0.1
+    title: float = 0.05
 
 
 def compact(text: str) -> str:
@@ -90,6 +93,19 @@ def _heading_bonus(wanted: set[str], chunk: Chunk, weights: RerankWeights) -> fl
     return weights.heading * len(wanted & found) / len(wanted)
 
 
+@lru_cache(maxsize=65536)
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(terms(title))
+
+
+def _title_bonus(wanted: set[str], chunk: Chunk, weights: RerankWeights) -> float:
+    """The page title read whole in the question: a page about what is asked."""
+    found = _title_terms(chunk.title)
+    if not wanted or not found or weights.title <= 0:
+        return 0.0
+    return weights.title if found <= wanted else 0.0
+
+
 def rerank(profile: QueryProfile, hits: Sequence[Hit], weights: RerankWeights) -> list[Hit]:
     """The hits re-scored with the bonuses (see the module docstring), best first."""
     wanted = set(terms(profile.lexical))
@@ -99,6 +115,7 @@ def rerank(profile: QueryProfile, hits: Sequence[Hit], weights: RerankWeights) -
             _identifier_bonus(profile.identifiers, hit.chunk, weights)
             + _type_bonus(profile, hit.chunk, weights)
             + _heading_bonus(wanted, hit.chunk, weights)
+            + _title_bonus(wanted, hit.chunk, weights)
         )
         out.append(Hit(hit.chunk, hit.score + bonus))
     return sorted(out, key=lambda h: h.score, reverse=True)
