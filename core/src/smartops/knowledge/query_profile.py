@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from smartops.knowledge.phrasal import plain
 from smartops.knowledge.query_expand import expand, is_russian
 
 # CamelCase: a lower-case letter or digit followed by a capital somewhere inside.
@@ -89,7 +90,7 @@ def identifiers(text: str) -> tuple[str, ...]:
 def profile(question: str) -> QueryProfile:
     """Read a question (see the module docstring)."""
     russian = is_russian(question)
-    english = expand(question) if russian else question
+    english = plain(expand(question) if russian else question)
     lower = english.lower()
     names = identifiers(question)
     cues = 0 if _GENERAL_RULES.search(lower) else _score(lower, _DEFINITION)
@@ -99,7 +100,7 @@ def profile(question: str) -> QueryProfile:
     definition = cues >= 2 or (cues >= 1 and bool(names) and not remediation)
     return QueryProfile(
         text=question,
-        lexical=expand(question, transliterated=True) if russian else question,
+        lexical=plain(expand(question, transliterated=True)) if russian else plain(question),
         semantic=english,
         russian=russian,
         identifiers=names,
