@@ -7,6 +7,7 @@ from __future__ import annotations
 from smartops.answers import Evidence, extract
 from smartops.answers.parse import Parsed, parse_evidence
 from smartops.answers.score import query_of, wants_bonus
+from smartops.knowledge.alert_rules import chunk_alert_rules
 
 QUEUE = Evidence(
     text=(
@@ -161,3 +162,38 @@ def test_the_lead_leaves_the_alert_summary_to_the_rule_block(
     summary = result.alert.summary.rstrip(".")
     assert all(summary not in s.text for s in result.lead)
     assert summary in result.markdown  # still stated, in the rule's block
+
+
+RULES = """
+groups:
+  - name: relay
+    rules:
+      - alert: RelayQueueStuck
+        annotations:
+          description: The relay queue of {{ $labels.instance }} has not moved for 15 minutes.
+          summary: Relay queue is stuck.
+        expr: rate(relay_queue_delivered_total[5m]) == 0 and relay_queue_length > 0
+        for: 15m
+        labels:
+          severity: warning
+      - alert: RelayDiskFull
+        annotations:
+          description: The relay queue disk of {{ $labels.instance }} is 95% full for 15 minutes.
+          summary: Relay queue disk is full.
+        expr: relay_queue_disk_used_ratio > 0.95
+        for: 15m
+        labels:
+          severity: critical
+"""
+
+
+def test_a_question_naming_one_alert_gets_no_other_alerts_description() -> None:
+    chunks = chunk_alert_rules(RULES, "alerts/relay.yaml", model="test")
+    evidence = [
+        Evidence(text=c.text, source=c.source, title=c.title, heading=c.heading, kind="alert_rule")
+        for c in chunks
+    ]
+    assert {e.title for e in evidence} == {"RelayQueueStuck", "RelayDiskFull"}
+    result = extract("Which metric and for duration drive RelayQueueStuck?", None, evidence)
+    assert result.alert is not None and result.alert.name == "RelayQueueStuck"
+    assert result.lead and all("disk" not in s.text for s in result.lead)

@@ -95,3 +95,15 @@ def alert_for(
         i, facts = candidates[0]
         return facts if ranked and i in ranked[:3] else None
     return None
+
+
+def other_rules(
+    question: str, evidence: Sequence[Evidence], alert: AlertFacts | None
+) -> frozenset[int]:
+    """The evidence of the other alert rules when the question names ``alert``'s: their
+    descriptions are no answer about it; none when the question names no rule."""
+    if alert is None or alert.name.lower() not in question.lower():
+        return frozenset()
+    return frozenset(
+        i for i, e in enumerate(evidence) if e.kind == "alert_rule" and i != alert.evidence
+    )

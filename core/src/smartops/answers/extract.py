@@ -26,7 +26,7 @@ import numpy as np
 from smartops.answers import score as sc
 from smartops.answers import select
 from smartops.answers.abstain import Thresholds, grounded
-from smartops.answers.alerts import alert_for
+from smartops.answers.alerts import alert_for, other_rules
 from smartops.answers.compose import render_extract
 from smartops.answers.language import language_of
 from smartops.answers.models import Citation, Evidence, Extract, Sentence
@@ -145,8 +145,9 @@ def extract(
     )
     order = list(dict.fromkeys(s.evidence for s in ranked)) or list(range(len(evidence)))
     alert = alert_for(question, evidence, order)
+    others = other_rules(question, evidence, alert)
     lead = select.pick_lead(
-        select.prose_first(select.without_summary(ranked, alert)),
+        select.prose_first(select.without_summary(ranked, alert, others)),
         options.max_lead,
         options.lead_chars,
     )

@@ -51,12 +51,21 @@ def pick_lead(ranked: Sequence[Scored], max_lead: int, max_chars: int) -> list[S
     return sorted(lead, key=lambda s: (s.evidence, s.unit.piece.position))
 
 
-def without_summary(ranked: Sequence[Scored], alert: AlertFacts | None) -> list[Scored]:
-    """The units, less the shown alert rule's summary: the rule's block states it, so the
-    lead leaves room for what the runbook and the docs add."""
-    if alert is None or not alert.summary:
+def without_summary(
+    ranked: Sequence[Scored], alert: AlertFacts | None, others: frozenset[int] = frozenset()
+) -> list[Scored]:
+    """The units, less the shown alert rule's summary (the rule's block states it, so the
+    lead leaves room for what the runbook and the docs add) and less ``others``: the
+    evidence of the other alert rules when the question names the shown one (another
+    alert's description is no answer about this one)."""
+    if alert is None:
         return list(ranked)
-    return [s for s in ranked if not (s.evidence == alert.evidence and s.unit.piece.position == 0)]
+    return [
+        s
+        for s in ranked
+        if s.evidence not in others
+        and not (s.evidence == alert.evidence and s.unit.piece.position == 0 and alert.summary)
+    ]
 
 
 def prose_first(ranked: Sequence[Scored]) -> list[Scored]:
