@@ -82,6 +82,9 @@ def test_identifiers_are_names_not_acronyms() -> None:
         ("What is the expression of KubeHpaMaxedOut and how do I fix it?", True, True),
         ("How do I write unit tests for alerting rules?", False, False),
         ("What is a DaemonSet used for?", False, False),
+        # "How do I" asks for a task's steps (the docs), not for a remedy (the runbook).
+        ("How do I force delete a StatefulSet pod that is stuck terminating?", False, False),
+        ("A StatefulSet pod is stuck terminating, how do I fix it?", False, True),
         ("Какой порог у алерта KubePodNotReady?", True, False),
         ("Что делать, если сработал KubeContainerWaiting?", False, True),
         # one weak cue and a name: the rule's definition; the same cue alone is not enough

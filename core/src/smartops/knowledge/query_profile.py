@@ -48,7 +48,7 @@ _REMEDIATION = (
         2,
         r"what to do|where (do|should) (i|we) look|what (could|can|might) cause|what does \S+ mean",
     ),
-    (1, r"check|cause[sd]?|why|steps|broken|stuck|what is going on|how (do|can|should) (i|we)"),
+    (1, r"check|cause[sd]?|why|steps|broken|stuck|what is going on"),
 )
 # Questions about writing or testing rules in general, not about one alert's definition.
 _GENERAL_RULES = re.compile(r"\b(recording rules?|unit tests?|promtool|write|define|create)\b")
