@@ -131,6 +131,77 @@ NATURAL: list[tuple[str, str, str, dict[str, Any]]] = [
         "search_logs",
         {"text": "OOM", "namespace": "analytics"},
     ),
+    # A namespace called "search" is no search verb; "the log for X" names the pod.
+    (
+        "print the last 30 lines of log for ranker-2 in search",
+        "read",
+        "pod_logs",
+        {"namespace": "search", "name": "ranker-2", "tail": 30},
+    ),
+    # A Deployment's pod is known by its name alone (<name>-<hash>-<5 characters>).
+    (
+        "how much cpu is ranker-7c6b5a4d3-p2q3r in search using?",
+        "read",
+        "metric",
+        {"metric": "cpu", "namespace": "search", "pod": "ranker-7c6b5a4d3-p2q3r"},
+    ),
+    (
+        "what's the status of pod ranker-7c6b5a4d3-p2q3r in search",
+        "read",
+        "describe_pod",
+        {"namespace": "search", "name": "ranker-7c6b5a4d3-p2q3r"},
+    ),
+    (
+        "describe ranker-2 in search",
+        "read",
+        "describe_pod",
+        {"namespace": "search", "name": "ranker-2"},
+    ),
+    ("pods that are not running in shop", "read", "get_pods", {"namespace": "shop"}),
+    (
+        "set ranker in search to 6 replicas",
+        "write",
+        "scale",
+        {"namespace": "search", "name": "ranker", "replicas": 6},
+    ),
+    (
+        "scale up ranker in search to 6",
+        "write",
+        "scale",
+        {"namespace": "search", "name": "ranker", "replicas": 6},
+    ),
+    (
+        "bring ranker in search down to 2 replicas",
+        "write",
+        "scale",
+        {"namespace": "search", "name": "ranker", "replicas": 2},
+    ),
+    (
+        "go back to the previous version of ranker in search",
+        "write",
+        "rollout_undo",
+        {"namespace": "search", "name": "ranker"},
+    ),
+    ("any warnings in search?", "read", "get_events", {"namespace": "search", "type": "Warning"}),
+    (
+        "biggest memory consumers in search",
+        "read",
+        "top_pods",
+        {"namespace": "search", "sort_by": "memory"},
+    ),
+    (
+        "logs of ranker-2 in search from the crashed container",
+        "read",
+        "pod_logs",
+        {"namespace": "search", "name": "ranker-2", "previous": True},
+    ),
+    ("какие поды упали в search?", "read", "get_pods", {"namespace": "search", "phase": "Failed"}),
+    (
+        "give ranker in search a restart",
+        "write",
+        "rollout_restart",
+        {"namespace": "search", "name": "ranker"},
+    ),
 ]
 
 

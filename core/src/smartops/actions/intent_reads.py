@@ -78,6 +78,8 @@ def _logs(low: str, original: str) -> Parsed:
         [r"\b(?:for|containing|with|со словом|слово)\s+([\w.-]+)"], low
     )
     after = first([_LOGS_OF, _LOGS_RU], low)
+    if text == after and not has("search", low) and not quoted(original):
+        text = None  # "the log for indexer-1": the pod, not a word to search for
     if has("search", low) or (text and not name):
         if not text:
             return Ask("logs_search_text", ['search logs for "timeout" in payments'])
@@ -91,7 +93,7 @@ def _logs(low: str, original: str) -> Parsed:
     tail = number([r"(?:last|tail|последние)\s+(\d+)", r"(\d+)\s+(?:log )?lines"], low)
     if tail:
         args2["tail"] = tail
-    if re.search(r"previous|предыдущ\w*|прошл\w*|before (it|the) crash", low):
+    if re.search(r"previous|предыдущ\w*|прошл\w*|before (it|the) crash|crashed container", low):
         args2["previous"] = True
     return Intent("pod_logs", args2)
 
@@ -99,7 +101,7 @@ def _logs(low: str, original: str) -> Parsed:
 def _describe(low: str, original: str) -> Parsed:
     if not has("describe", low):
         return None
-    name = pod(low)
+    name = pod(low) or first([rf"\b(?:describe|inspect)\s+(?:the\s+)?{NAME}\b"], low)
     if name:
         return Intent("describe_pod", {"namespace": namespace(low) or "default", "name": name})
     if has("pods", low):
@@ -123,7 +125,8 @@ def _rollout_status(low: str, original: str) -> Parsed:
 
 
 def _top(low: str, original: str) -> Parsed:
-    if not has("order", low) or not (has("pods", low) or re.search(r"\bwho\b|\bкто\b", low)):
+    consumers = re.search(r"\bwho\b|\bкто\b|\b(consumers?|hogs?)\b", low)
+    if not has("order", low) or not (has("pods", low) or consumers):
         return None
     sort = next((m for m in ("cpu", "memory") if re.search(METRICS[m], low)), None)
     if sort is None and not has("top", low):
@@ -189,7 +192,8 @@ def _nodes(low: str, original: str) -> Parsed:
 def _lists(low: str, original: str) -> Parsed:
     if has("deployments", low):
         return Intent("get_deployments", some(namespace=namespace(low), selector=_selector(low)))
-    reason_only = any(re.search(p, low) for p in REASONS.values()) and namespace(low)
+    states = [*REASONS.values(), *PHASES.values()]
+    reason_only = any(re.search(p, low) for p in states) and namespace(low)
     if not has("pods", low) and not reason_only:
         return None
     args = some(namespace=namespace(low), selector=_selector(low))
@@ -197,7 +201,8 @@ def _lists(low: str, original: str) -> Parsed:
         if re.search(pattern, low):
             args["reason"] = reason
     for phase, pattern in PHASES.items():
-        if "reason" not in args and re.search(pattern, low):
+        negated = re.search(rf"\b(?:not|aren'?t|isn'?t|не)\s+(?:{pattern})", low)
+        if "reason" not in args and re.search(pattern, low) and not negated:
             args["phase"] = phase
     return Intent("get_pods", args)
 

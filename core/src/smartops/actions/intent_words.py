@@ -120,25 +120,30 @@ _STOP = {
     "час",
 }
 W = {
-    "undo": r"\b(roll ?back|undo|revert)\b|откат(и|ите|ить)?\b",
+    "undo": r"\b(roll ?back|undo|revert)\b|откат(и|ите|ить)?\b|"
+    r"\bgo back to the (previous|last|old) (version|revision|release)\b",
     "restart": r"\b(restart|bounce|redeploy|kick)\b|перезапусти(те|ть)?\b|перезагрузи(те|ть)?\b|"
     r"рестартни(те)?\b|"
     r"рестартани(те|ть)?\b|рестартуй\b|(сделай|сделать) рестарт",
     "scale": r"\b(scale|resize|bump|raise)\b|\bset (the )?replicas\b|"
+    r"\b(set|bring|take|put)\b(?=.* to \d+ replicas?\b)|"
     r"\b(increase|decrease|reduce|lower)\b(?=.*\breplicas?\b)|"
     r"(от)?масштабир\w*|увеличь|уменьши|смасштабируй",
     "cordon": r"\bcordon\b|кордон\w*|закордонь|unschedulable|out of (the )?scheduling|"
     r"\bstop scheduling\b",
     "silence": r"\b(silence|mute|hush)\b|заглуши\w*|замьют\w*|тишин\w*|выключи\w* уведомлени\w*",
-    "search": r"\b(search|find|grep|look for)\b|найди|поищи|ищи|поиск",
+    # "in search", "namespace search": a namespace called search, not the verb.
+    "search": r"(?<!\bin )(?<!\bв )(?<!namespace )\b(search|find|grep|look for)\b"
+    r"(?!\s+(?:namespace|ns)\b)|найди|поищи|ищи|поиск",
     "logs": r"\blogs?\b|лог(и|ов|ах|ам)?\b",
     "describe": r"\b(describe|details?|what'?s wrong with|inspect)\b|опиши|подробн\w*|"
+    r"\b(state|status|health) of (the )?pod\b|\bpod \S+ .*\blook like\b|"
     r"что (не так|случилось) с",
     "status": r"rollout status|\brolled out\b|\brolling out\b|\brollout\b|раскат\w*|выкат\w*",
     "top": r"\btop\b",
     "order": r"\b(top|most|highest|heaviest|biggest|hungriest|greediest)\b|"
     r"\b(sort|sorted|order|ordered|rank|ranked) by\b|больше всего|больше всех|самы[ехй]|\bтоп\b",
-    "events": r"\bevents?\b|событи\w*|ивент\w*|предупреждени\w*",
+    "events": r"\bevents?\b|\bwarnings\b|событи\w*|ивент\w*|предупреждени\w*",
     "deployments": r"\b(deployments|deploys)\b|деплойменты|деплойментов|деплои\b",
     "nodes": r"\bnodes\b|\bnode (status|health|conditions)\b|\bнод(ы|ам|ами|ах)?\b|"
     r"узл(ы|ов|ам|ами|ах)\b",
@@ -164,7 +169,7 @@ REASONS = {
 }
 PHASES = {
     "Pending": r"\bpending\b|ожидающ\w*|висящ\w*",
-    "Failed": r"\bfailed\b|упавш\w*|сбойн\w*",
+    "Failed": r"\bfailed\b|упавш\w*|упали\b|сбойн\w*",
     "Running": r"\brunning\b|работающ\w*|запущенн\w*",
 }
 
@@ -215,15 +220,28 @@ def deployment(text: str) -> str | None:
             rf"\b{NAME}\s+(?:deployment|deploy|деплоймент\w*|rollout)\b",
             rf"(?:\brollout|\bstatus|\breplicas|\bdeploy|реплик\w*|раскатк\w*|выкат\w*|раскатил\w*(?:\s+ли)?)"
             rf"\s+(?:of\s+)?(?:the\s+)?{NAME}\b",
-            rf"\b{_VERB_TARGET}\s+(?:the\s+)?{NAME}\b",
+            rf"\b{_VERB_TARGET}\s+(?:(?:up|down)\s+)?(?:the\s+)?{NAME}\b",
+            # "set indexer to 4 replicas", "give login a restart"
+            rf"\b(?:set|bring|take|put)\s+(?:the\s+)?{NAME}\b(?=.* to \d+ replicas?\b)",
+            rf"\b(?:previous|last|old) (?:version|revision|release) of (?:the\s+)?{NAME}\b",
+            rf"\bgive\s+(?:the\s+)?{NAME}\b(?=.*\ba (?:restart|bounce|rollout restart)\b)",
         ],
         text,
     )
 
 
+# A Deployment's pod by its name alone: <name>-<ReplicaSet hash>-<5 characters>.
+_REPLICASET_POD = r"\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?=[a-z0-9]*\d)[a-z0-9]{6,10}-[a-z0-9]{5})\b"
+
+
 def pod(text: str) -> str | None:
     return first(
-        [rf"\bpods?/{NAME}\b", rf"(?:\bpod|\bпод(?:ом|у|а|е)?)\s+{NAME}\b", rf"\b{NAME}\s+pod\b"],
+        [
+            rf"\bpods?/{NAME}\b",
+            rf"(?:\bpod|\bпод(?:ом|у|а|е)?)\s+{NAME}\b",
+            rf"\b{NAME}\s+pod\b",
+            _REPLICASET_POD,
+        ],
         text,
     )
 
