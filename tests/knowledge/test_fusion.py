@@ -120,6 +120,11 @@ def test_a_page_whose_whole_title_the_question_names_is_lifted() -> None:
     assert ids(rerank(question, hits((detail, 1.0), (about, 0.97)), no_title))[0] == (
         "Available broker types"
     )
+    # A one-word title in a longer question says little: it gains a fraction of the bonus.
+    metrics = chunk("Metrics", heading="Metrics")
+    long = profile("How often does the autoscaler controller check pod metrics by default?")
+    answer = chunk("Sync period", heading="Sync period")
+    assert ids(rerank(long, hits((answer, 1.0), (metrics, 0.95)), weights))[0] == "Sync period"
 
 
 def test_rank_runs_single_modes_and_rrf() -> None:

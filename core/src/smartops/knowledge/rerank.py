@@ -11,7 +11,8 @@ Each candidate's fused score (0..1) gets bonuses:
   the runbook; both when both are asked;
 - **heading**: the share of the question's terms found in the title and heading path;
 - **title**: every word of the page's title is in the question ("What is a Knative
-  Broker?" and the page "Brokers"): the page is about what is asked.
+  Broker?" and the page "Brokers"): the page is about what is asked; scaled by the
+  share of the question's words the title is.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class RerankWeights:
     identifier_text: float = 0.05
     doc_type: float = 0.4
     heading: float = 0.1
-    title: float = 0.05
+    title: float = 0.15
 
 
 def compact(text: str) -> str:
@@ -103,7 +104,9 @@ def _title_bonus(wanted: set[str], chunk: Chunk, weights: RerankWeights) -> floa
     found = _title_terms(chunk.title)
     if not wanted or not found or weights.title <= 0:
         return 0.0
-    return weights.title if found <= wanted else 0.0
+    # Scaled by how much of the question the title is: a one-word title ("Metrics") is
+    # in many questions and says little about each.
+    return weights.title * len(found) / len(wanted) if found <= wanted else 0.0
 
 
 def rerank(profile: QueryProfile, hits: Sequence[Hit], weights: RerankWeights) -> list[Hit]:
