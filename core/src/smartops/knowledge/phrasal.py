@@ -4,8 +4,8 @@ Users ask with phrasal verbs and plain words ("how do I turn off ...", "get rid 
 documentation states the same thing with the verb it defines ("disables", "removes").
 Matching by words (BM25, an answer's sentence scoring, the grounding check's coverage)
 then misses the sentence that answers, and a grounded question may even abstain. ``plain``
-rewrites the phrases below and leaves everything else as it is; the embedder reads the
-question as asked.
+rewrites the phrases below and leaves everything else as it is (``QueryProfile.lexical``
+and ``.semantic``); hybrid search embeds the question as asked.
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ def profile(question: str) -> QueryProfile:
     definition = cues >= 2 or (cues >= 1 and bool(names) and not remediation)
     return QueryProfile(
         text=question,
-        lexical=plain(expand(question, transliterated=True)) if russian else plain(question),
+        lexical=plain(expand(question, transliterated=True)) if russian else english,
         semantic=english,
         russian=russian,
         identifiers=names,
