@@ -89,9 +89,11 @@ def test_alert_rule_source_opens_its_runbook_url(chat: ChatPage) -> None:
     answer = chat.ask("Which expression and threshold does the KubePodCrashLooping alert use?")
     chat.screenshot("10-alert-rule-with-runbook-link")
     assert "kube_pod_container_status_waiting_reason" in answer.text, answer.text
-    # Its description's template variables are shown as {reason}: as <reason>, Open WebUI
-    # took the rest of the answer, sources included, for a collapsed thinking block.
-    assert "Thought for" not in answer.text and "{reason}" in answer.text, answer.text
+    # Its description's template variables are shown as {pod}: as <pod>, Open WebUI took
+    # the rest of the answer, sources included, for a collapsed thinking block. (Only this
+    # rule's description is quoted: another rule's is no answer about it.)
+    assert "Thought for" not in answer.text and "{pod}" in answer.text, answer.text
+    assert "<pod>" not in answer.text and "Systemd" not in answer.text, answer.text
     # The rule's own runbook_url is the link of the rule's source, not a section page.
     links = answer.links_in_list_items()
     runbook = "https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping"
